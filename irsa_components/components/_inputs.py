@@ -1,0 +1,43 @@
+"""Helpers for component inputs that may be plain values or Pulumi Outputs."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional, TypeVar
+
+import pulumi
+
+T = TypeVar("T")
+
+
+def is_known(value: object) -> bool:
+    """True for plain values (no Output anywhere inside): those are validated at preview time."""
+    if isinstance(value, pulumi.Output):
+        return False
+    if isinstance(value, Mapping):
+        return all(is_known(v) for v in value.values()) and all(is_known(k) for k in value)
+    if isinstance(value, list | tuple):
+        return all(is_known(v) for v in value)
+    return True
+
+
+def with_placeholders(value: Any, placeholder: str = "*") -> Any:
+    """A copy of ``value`` with every Output replaced by ``placeholder``, for structural checks."""
+    if isinstance(value, pulumi.Output):
+        return placeholder
+    if isinstance(value, Mapping):
+        return {k: with_placeholders(v, placeholder) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [with_placeholders(v, placeholder) for v in value]
+    return value
+
+
+def plain_list(value: object) -> Optional[list[Any]]:
+    """The list when ``value`` is a plain sequence (elements may still be Outputs); None otherwise."""
+    if value is None:
+        return []
+    if isinstance(value, pulumi.Output) or isinstance(value, str) or not isinstance(value, Sequence):
+        return None
+    return list(value)
+
+
+def subject(component: str, name: str) -> str:
+    return f"{component} {name!r}"

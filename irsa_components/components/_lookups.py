@@ -1,0 +1,54 @@
+"""Provider invokes, made once per AWS provider per program and shared by every component.
+
+Components and the stack program ask here for the account, partition and region instead of
+invoking per component, so the number of invokes does not grow with the number of services.
+"""
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+from pulumi.runtime.settings import get_root_resource
+
+
+@dataclass(frozen=True)
+class AwsEnvironment:
+    account_id: pulumi.Output[str]
+    partition: pulumi.Output[str]
+    region: pulumi.Output[str]
+
+
+def _options(provider: Optional[pulumi.ProviderResource]) -> Optional[pulumi.InvokeOutputOptions]:
+    return pulumi.InvokeOutputOptions(provider=provider) if provider is not None else None
+
+
+def aws_provider_of(resource: Optional[pulumi.Resource]) -> Optional[pulumi.ProviderResource]:
+    return resource.get_provider("aws::") if resource is not None else None
+
+
+def aws_environment(provider: Optional[pulumi.ProviderResource] = None) -> AwsEnvironment:
+    """Account, partition and region of ``provider`` (the default AWS provider when None)."""
+    # The cache lives on the root stack resource: one per program run (and per mocked test run).
+    root = get_root_resource()
+    cache: dict[Optional[int], AwsEnvironment] = root.__dict__.setdefault("_irsa_aws_environments", {}) if root else {}
+    key = id(provider) if provider is not None else None
+    env = cache.get(key)
+    if env is None:
+        opts = _options(provider)
+        identity = aws.get_caller_identity_output(opts=opts)
+        partition = aws.get_partition_output(opts=opts)
+        region = aws.get_region_output(opts=opts)
+        env = AwsEnvironment(
+            account_id=identity.account_id,
+            partition=partition.partition,
+            region=region.region,
+        )
+        cache[key] = env
+    return env
+
+
+def eks_issuer_url(cluster_name: pulumi.Input[str], provider: Optional[pulumi.ProviderResource]) -> pulumi.Output[str]:
+    """The OIDC issuer URL of an EKS cluster (one invoke)."""
+    cluster = aws.eks.get_cluster_output(name=cluster_name, opts=_options(provider))
+    return cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer)

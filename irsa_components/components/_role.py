@@ -1,0 +1,167 @@
+"""The IAM role, its policy attachments and inline policy: shared by IrsaRole and PodIdentityAssociation."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from ..core import documents
+from ..core.errors import InputError, Problems
+from ..core.limits import Quotas
+from ..core.names import stable_hash
+from ..core.permissions import policy_name
+from ..core.validate import check_role
+from ._inputs import is_known, plain_list, with_placeholders
+
+# The role inputs IrsaRole and PodIdentityAssociation both declare (flat, each with its docstring,
+# because the schema analyzer reads docstrings only from the class that declares a field).
+ROLE_FIELDS = (
+    "role_name",
+    "path",
+    "description",
+    "max_session_duration",
+    "permissions_boundary",
+    "managed_policy_arns",
+    "policy_statements",
+    "tags",
+    "max_managed_policies",
+)
+
+
+@dataclass
+class RoleSettings:
+    """Validated role settings; Outputs are kept as they are and checked once known."""
+
+    role_name: str
+    path: str
+    description: Optional[str]
+    max_session_duration: Optional[int]
+    permissions_boundary: Optional[pulumi.Input[str]]
+    managed_policy_arns: list[pulumi.Input[str]]
+    policy_statements: list[Any]
+    tags: dict[str, str]
+    quotas: Quotas
+    extra_tags: dict[str, str] = field(default_factory=dict)
+
+
+def check_role_settings(
+    problems: Problems, args: Mapping[str, Any], default_name: str, quotas: Quotas
+) -> Optional[RoleSettings]:
+    """Validate the role inputs of ``args`` (plain values now, Outputs later); None when invalid."""
+    arns = plain_list(args.get("managed_policy_arns"))
+    if arns is None:
+        problems.add("managed_policy_arns", args.get("managed_policy_arns"), "must be a list of ARNs")
+        arns = []
+    statements = plain_list(args.get("policy_statements"))
+    if statements is None:
+        problems.add("policy_statements", args.get("policy_statements"), "must be a list of statements")
+        statements = []
+    role_name = args.get("role_name", default_name)
+    path = args.get("path", "/")
+    tags = args.get("tags") or {}
+    before = len(problems)
+    check_role(
+        problems,
+        role_name=role_name,
+        path=path,
+        description=args.get("description"),
+        max_session_duration=args.get("max_session_duration"),
+        permissions_boundary=args.get("permissions_boundary"),
+        managed_policy_arns=arns,
+        policy_statements=with_placeholders(statements) if statements else None,
+        tags=tags,
+        quotas=quotas,
+    )
+    if len(problems) > before:
+        return None
+    return RoleSettings(
+        role_name=role_name,
+        path=path,
+        description=args.get("description"),
+        max_session_duration=args.get("max_session_duration"),
+        permissions_boundary=args.get("permissions_boundary"),
+        managed_policy_arns=arns,
+        policy_statements=statements,
+        tags=dict(tags),
+        quotas=quotas,
+    )
+
+
+def _attachment_names(name: str, arns: Sequence[pulumi.Input[str]]) -> list[str]:
+    """Stable child names: the policy name when the ARN is known (hash-suffixed on clashes), else the index."""
+    names = []
+    known = [a for a in arns if isinstance(a, str)]
+    clashes = {policy_name(a) for a in known if sum(policy_name(b) == policy_name(a) for b in known) > 1}
+    for i, arn in enumerate(arns):
+        if isinstance(arn, str):
+            short = policy_name(arn)
+            names.append(f"{name}-{short}-{stable_hash(arn, 6)}" if short in clashes else f"{name}-{short}")
+        else:
+            names.append(f"{name}-policy-{i}")
+    return names
+
+
+def _inline_json(subject: str, statements: list[Any], quota: int) -> pulumi.Output[str]:
+    def render(resolved: list[Any]) -> str:
+        doc = documents.document(resolved)
+        chars = documents.size(doc)
+        if chars > quota:
+            problems = Problems(subject)
+            problems.add(
+                "policy_statements",
+                f"{chars} characters",
+                f"the inline policy exceeds IAM's {quota}-character limit",
+            )
+            raise InputError(problems)
+        return documents.to_json(doc)
+
+    return pulumi.Output.from_input(statements).apply(render)
+
+
+@dataclass
+class RoleResources:
+    role: aws.iam.Role
+    attachments: list[aws.iam.RolePolicyAttachment]
+    inline_policy: Optional[aws.iam.RolePolicy]
+
+
+def create_role(
+    parent: pulumi.Resource,
+    name: str,
+    subject: str,
+    settings: RoleSettings,
+    trust_policy: pulumi.Input[str],
+) -> RoleResources:
+    """Register the role and its permissions as children of ``parent``."""
+    child = pulumi.ResourceOptions(parent=parent)
+    tags = {**settings.tags, **settings.extra_tags}
+    role = aws.iam.Role(
+        name,
+        name=settings.role_name,
+        path=settings.path,
+        description=settings.description,
+        assume_role_policy=trust_policy,
+        max_session_duration=settings.max_session_duration,
+        permissions_boundary=settings.permissions_boundary,
+        force_detach_policies=True,
+        tags=tags or None,
+        opts=child,
+    )
+    attachments = [
+        aws.iam.RolePolicyAttachment(child_name, role=role.name, policy_arn=arn, opts=child)
+        for child_name, arn in zip(
+            _attachment_names(name, settings.managed_policy_arns), settings.managed_policy_arns, strict=True
+        )
+    ]
+    inline = None
+    if settings.policy_statements:
+        statements = settings.policy_statements
+        policy: pulumi.Input[str]
+        if is_known(statements):
+            policy = documents.to_json(documents.document(statements))
+        else:
+            policy = _inline_json(subject, statements, settings.quotas.inline_policy_chars)
+        inline = aws.iam.RolePolicy(f"{name}-inline", role=role.name, name="inline", policy=policy, opts=child)
+    return RoleResources(role, attachments, inline)

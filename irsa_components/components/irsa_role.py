@@ -1,0 +1,221 @@
+"""IrsaRole: an IAM role that exactly the listed Kubernetes service accounts can assume."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Optional, Required, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from ..core import documents
+from ..core.arns import eks_cluster_arn, eks_cluster_name_problem, oidc_provider_arn_problem
+from ..core.errors import InputError, Problems
+from ..core.kubernetes import ServiceAccountRef
+from ..core.limits import Quotas
+from ..core.names import role_name as derive_role_name
+from ..core.trust import (
+    DEFAULT_AUDIENCE,
+    ESTIMATE_ACCOUNT,
+    ESTIMATE_PARTITION,
+    ESTIMATE_PROVIDER_ARN,
+    ESTIMATE_REGION,
+    issuer_host_from_provider_arn,
+    workload_trust_policy,
+)
+from ..core.validate import check_audiences, check_service_accounts, check_trust_size
+from ._inputs import plain_list, subject
+from ._lookups import aws_environment, aws_provider_of
+from ._role import RoleSettings, check_role_settings, create_role
+
+TYPE = "irsa-components:index:IrsaRole"
+
+
+class IrsaRoleArgs(TypedDict, total=False):
+    """Inputs of IrsaRole."""
+
+    service_accounts: Required[Sequence[str]]
+    """Service accounts that may assume the role, as 'namespace/name'. 'namespace/*' needs allow_wildcard_service_accounts."""
+    oidc_provider_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """ARNs of the IAM OIDC providers of the clusters to trust (one trust statement each; several for blue/green)."""
+    audiences: Sequence[str]
+    """Accepted token audiences (the aud claim). Default ['sts.amazonaws.com']; match the eks.amazonaws.com/audience annotation."""
+    allow_wildcard_service_accounts: bool
+    """Allow 'namespace/*' entries, admitting every service account of that namespace. Default false."""
+    pod_identity_cluster_names: Sequence[str]
+    """Also trust EKS Pod Identity for the same service accounts on these clusters of the role's account (IRSA to Pod Identity migration)."""
+    pod_identity_session_tags: bool
+    """Whether the Pod Identity associations keep EKS session tags (default true); false leaves only the account pinned in the trust."""
+    trust_policy_max_chars: int
+    """Trust-policy size quota of your account in characters (default 2048; AWS allows raising it to 4096)."""
+    role_name: str
+    """IAM role name. Default: derived from the resource name (stable; shortened with a hash past 64 characters)."""
+    path: str
+    """IAM role path, '/' or '/.../'. Default '/'."""
+    description: str
+    """IAM role description."""
+    max_session_duration: int
+    """Maximum session duration in seconds, 3600-43200. Default 3600."""
+    permissions_boundary: pulumi.Input[str]
+    """ARN of the managed policy used as the role's permissions boundary."""
+    managed_policy_arns: Sequence[pulumi.Input[str]]
+    """Managed policy ARNs to attach (one RolePolicyAttachment each)."""
+    policy_statements: Sequence[Mapping[str, Any]]
+    """Inline permission statements in IAM syntax (Effect, Action, Resource, Condition); built into JSON locally."""
+    tags: Mapping[str, str]
+    """Tags for the role."""
+    max_managed_policies: int
+    """Managed-policy attachments allowed per role (your account's quota). Default 10."""
+
+
+@dataclass
+class _Spec:
+    """The validated, plain view of IrsaRoleArgs."""
+
+    service_accounts: list[ServiceAccountRef]
+    provider_arns: Optional[list[pulumi.Input[str]]]
+    """The ARNs when the list itself is plain (elements may be Outputs); None when it is an Output."""
+    provider_arns_input: pulumi.Input[Sequence[pulumi.Input[str]]]
+    audiences: list[str]
+    pod_clusters: list[str]
+    session_tags: bool
+    role: RoleSettings
+
+
+def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
+    problems = Problems(subject("IrsaRole", name))
+    allow_wildcard = bool(args.get("allow_wildcard_service_accounts", False))
+    sas = check_service_accounts(
+        problems, "service_accounts", args.get("service_accounts"), allow_wildcard=allow_wildcard
+    )
+    audiences = check_audiences(problems, "audiences", args.get("audiences", [DEFAULT_AUDIENCE]))
+    raw_arns: pulumi.Input[Sequence[pulumi.Input[str]]] = args.get("oidc_provider_arns", [])
+    arns = plain_list(raw_arns)
+    for i, arn in enumerate(arns or []):
+        if isinstance(arn, str):
+            problems.check(f"oidc_provider_arns[{i}]", arn, oidc_provider_arn_problem(arn))
+    if arns is not None and len({a for a in arns if isinstance(a, str)}) < len([a for a in arns if isinstance(a, str)]):
+        problems.add("oidc_provider_arns", arns, "lists an OIDC provider twice")
+    pod_clusters = plain_list(args.get("pod_identity_cluster_names")) or []
+    for i, cluster in enumerate(pod_clusters):
+        problems.check(f"pod_identity_cluster_names[{i}]", cluster, eks_cluster_name_problem(cluster))
+    if arns == [] and not pod_clusters:
+        problems.add(
+            "oidc_provider_arns",
+            arns,
+            "the role trusts nobody: give at least one OIDC provider ARN or Pod Identity cluster",
+        )
+    quotas = Quotas(
+        trust_policy_chars=args.get("trust_policy_max_chars", Quotas.trust_policy_chars),
+        managed_policies_per_role=args.get("max_managed_policies", Quotas.managed_policies_per_role),
+    )
+    role = check_role_settings(problems, args, derive_role_name(name), quotas)
+    if not problems and sas:
+        # Size the trust now, with stand-ins for values only the cloud knows; exact check once known.
+        estimate_arns = [
+            a if isinstance(a, str) else ESTIMATE_PROVIDER_ARN
+            for a in (arns if arns is not None else [ESTIMATE_PROVIDER_ARN])
+        ]
+        estimate = _trust_document(
+            sas,
+            estimate_arns,
+            audiences,
+            pod_clusters,
+            bool(args.get("pod_identity_session_tags", True)),
+            ESTIMATE_ACCOUNT,
+            ESTIMATE_PARTITION,
+            ESTIMATE_REGION,
+        )
+        check_trust_size(problems, "service_accounts", estimate, quotas.trust_policy_chars)
+    problems.raise_if_any()
+    assert role is not None
+    return _Spec(sas, arns, raw_arns, audiences, pod_clusters, bool(args.get("pod_identity_session_tags", True)), role)
+
+
+def _trust_document(
+    spec_sas: list[ServiceAccountRef],
+    provider_arns: Sequence[str],
+    audiences: list[str],
+    pod_clusters: list[str],
+    session_tags: bool,
+    account: str,
+    partition: str,
+    region: str,
+) -> dict[str, Any]:
+    cluster_arns = [eks_cluster_arn(partition, region, account, c) for c in pod_clusters]
+    return workload_trust_policy(
+        spec_sas,
+        provider_arns,
+        audiences,
+        cluster_arns,
+        account_id=account if pod_clusters else "",
+        session_tags=session_tags,
+    )
+
+
+class IrsaRole(pulumi.ComponentResource):
+    """An IAM role assumable through sts:AssumeRoleWithWebIdentity by exactly the listed service accounts.
+
+    One trust statement per OIDC provider pins the token's sub (the service accounts) and aud. The
+    role can also trust EKS Pod Identity for the same service accounts, so a workload can move from
+    IRSA to Pod Identity and back without the role being replaced.
+    """
+
+    role: aws.iam.Role
+    """The IAM role."""
+    arn: pulumi.Output[str]
+    """ARN of the role: the value of the eks.amazonaws.com/role-arn annotation."""
+    name: pulumi.Output[str]
+    """Name of the role."""
+    trust_policy: pulumi.Output[str]
+    """The role's trust policy JSON."""
+
+    def __init__(self, name: str, args: IrsaRoleArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        spec = _validate(name, args)  # raises before anything is registered
+        super().__init__(TYPE, name, None, opts)
+        label = subject("IrsaRole", name)
+        trust = self._trust_json(label, spec)
+        created = create_role(self, name, label, spec.role, trust)
+        self.role = created.role
+        self.arn = created.role.arn
+        self.name = created.role.name
+        self.trust_policy = pulumi.Output.from_input(trust)
+        self.register_outputs(
+            {"role": self.role, "arn": self.arn, "name": self.name, "trust_policy": self.trust_policy}
+        )
+
+    def _trust_json(self, label: str, spec: _Spec) -> pulumi.Input[str]:
+        quota = spec.role.quotas.trust_policy_chars
+
+        def render(provider_arns: Sequence[str], account: str, partition: str, region: str) -> str:
+            problems = Problems(label)
+            for i, arn in enumerate(provider_arns):
+                try:
+                    issuer_host_from_provider_arn(arn)
+                except ValueError as exc:
+                    problems.add(f"oidc_provider_arns[{i}]", arn, str(exc))
+            problems.raise_if_any()
+            doc = _trust_document(
+                spec.service_accounts,
+                provider_arns,
+                spec.audiences,
+                spec.pod_clusters,
+                spec.session_tags,
+                account,
+                partition,
+                region,
+            )
+            check_trust_size(problems, "service_accounts", doc, quota)
+            if problems:
+                raise InputError(problems)
+            return documents.to_json(doc)
+
+        arns_known = spec.provider_arns is not None and all(isinstance(a, str) for a in spec.provider_arns)
+        if not spec.pod_clusters and arns_known:
+            return render([str(a) for a in spec.provider_arns or []], "", "", "")
+        env = aws_environment(aws_provider_of(self)) if spec.pod_clusters else None
+        return pulumi.Output.all(
+            pulumi.Output.from_input(spec.provider_arns_input),
+            env.account_id if env else "",
+            env.partition if env else "",
+            env.region if env else "",
+        ).apply(lambda v: render(list(v[0] or []), v[1], v[2], v[3]))

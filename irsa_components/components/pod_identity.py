@@ -1,0 +1,185 @@
+"""PodIdentityAssociation: EKS Pod Identity for one service account on one or more clusters."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional, Required, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from ..core import documents
+from ..core.arns import eks_cluster_arn, eks_cluster_name_problem, role_arn_problem
+from ..core.errors import Problems
+from ..core.kubernetes import ServiceAccountRef, namespace_problem, service_account_name_problem
+from ..core.limits import Quotas
+from ..core.names import role_name as derive_role_name
+from ..core.trust import POD_IDENTITY_ACTIONS, pod_identity_statements, trust_policy
+from ..core.validate import check_policy_statements, check_tags, check_trust_size
+from ._inputs import plain_list, subject
+from ._lookups import aws_environment, aws_provider_of
+from ._role import ROLE_FIELDS, check_role_settings, create_role
+
+TYPE = "irsa-components:index:PodIdentityAssociation"
+
+
+class PodIdentityAssociationArgs(TypedDict, total=False):
+    """Inputs of PodIdentityAssociation."""
+
+    cluster_names: Required[Sequence[str]]
+    """EKS clusters to associate the service account on (one association each), in the role's account and region."""
+    namespace: Required[str]
+    """Kubernetes namespace of the service account."""
+    service_account: Required[str]
+    """Name of the Kubernetes service account."""
+    role_arn: pulumi.Input[str]
+    """Use this existing role (e.g. an IrsaRole's) instead of creating one; its trust must admit pods.eks.amazonaws.com."""
+    target_role_arn: pulumi.Input[str]
+    """Role EKS assumes after the association role (role chaining, possibly into another account)."""
+    disable_session_tags: bool
+    """Turn off EKS session tags. The created role's trust can then pin only the account, not clusters, namespace or service account."""
+    session_policy_statements: Sequence[Mapping[str, Any]]
+    """Session policy statements that further restrict this association (requires disable_session_tags)."""
+    association_tags: Mapping[str, str]
+    """Tags for the associations."""
+    trust_policy_max_chars: int
+    """Trust-policy size quota of your account in characters (default 2048; AWS allows raising it to 4096)."""
+    role_name: str
+    """IAM role name. Default: derived from the resource name (stable; shortened with a hash past 64 characters)."""
+    path: str
+    """IAM role path, '/' or '/.../'. Default '/'."""
+    description: str
+    """IAM role description."""
+    max_session_duration: int
+    """Maximum session duration in seconds, 3600-43200. Default 3600."""
+    permissions_boundary: pulumi.Input[str]
+    """ARN of the managed policy used as the role's permissions boundary."""
+    managed_policy_arns: Sequence[pulumi.Input[str]]
+    """Managed policy ARNs to attach (one RolePolicyAttachment each)."""
+    policy_statements: Sequence[Mapping[str, Any]]
+    """Inline permission statements in IAM syntax (Effect, Action, Resource, Condition); built into JSON locally."""
+    tags: Mapping[str, str]
+    """Tags for the role."""
+    max_managed_policies: int
+    """Managed-policy attachments allowed per role (your account's quota). Default 10."""
+
+
+class PodIdentityAssociation(pulumi.ComponentResource):
+    """EKS Pod Identity for one namespace/service account: a role trusted by pods.eks.amazonaws.com and one association per cluster.
+
+    The created role's trust allows sts:AssumeRole and sts:TagSession, is scoped to the account with
+    aws:SourceAccount and, while session tags are on, pinned to the clusters, namespace and service
+    account through the EKS session tags.
+    """
+
+    role: Optional[aws.iam.Role]
+    """The created role (absent when role_arn was given)."""
+    role_arn: pulumi.Output[str]
+    """ARN of the role the associations use."""
+    associations: list[aws.eks.PodIdentityAssociation]
+    """The associations, one per cluster."""
+    association_arns: pulumi.Output[list[str]]
+    """ARNs of the associations."""
+
+    def __init__(
+        self, name: str, args: PodIdentityAssociationArgs, opts: Optional[pulumi.ResourceOptions] = None
+    ) -> None:
+        label = subject("PodIdentityAssociation", name)
+        problems = Problems(label)
+        clusters = plain_list(args.get("cluster_names")) or []
+        if not clusters:
+            problems.add("cluster_names", args.get("cluster_names"), "at least one cluster is required")
+        for i, cluster in enumerate(clusters):
+            problems.check(f"cluster_names[{i}]", cluster, eks_cluster_name_problem(cluster))
+        if len(set(clusters)) != len(clusters):
+            problems.add("cluster_names", clusters, "lists a cluster twice")
+        namespace, account_name = args.get("namespace"), args.get("service_account")
+        problems.check("namespace", namespace, namespace_problem(namespace))
+        problems.check("service_account", account_name, service_account_name_problem(account_name))
+        existing = args.get("role_arn")
+        if isinstance(existing, str):
+            problems.check("role_arn", existing, role_arn_problem(existing))
+        target = args.get("target_role_arn")
+        if isinstance(target, str):
+            problems.check("target_role_arn", target, role_arn_problem(target))
+        session_tags = not args.get("disable_session_tags", False)
+        session_policy = check_policy_statements(
+            problems, "session_policy_statements", args.get("session_policy_statements")
+        )
+        if session_policy and session_tags:
+            problems.add(
+                "session_policy_statements",
+                "(set)",
+                "EKS accepts a session policy only with disable_session_tags: true",
+            )
+        check_tags(problems, "association_tags", args.get("association_tags"), Quotas.tags_per_resource)
+        quotas = Quotas(
+            trust_policy_chars=args.get("trust_policy_max_chars", Quotas.trust_policy_chars),
+            managed_policies_per_role=args.get("max_managed_policies", Quotas.managed_policies_per_role),
+        )
+        settings = None
+        if existing is not None:
+            given: Mapping[str, Any] = args
+            for field in ROLE_FIELDS:
+                if field in given and field != "max_managed_policies":
+                    problems.add(
+                        field,
+                        given[field],
+                        "is a setting of the created role; it cannot apply when role_arn names an existing role",
+                    )
+        else:
+            settings = check_role_settings(problems, args, derive_role_name(name), quotas)
+            if settings is not None and target is not None:
+                # The association role must be allowed to assume the target role it chains to.
+                settings.policy_statements = [
+                    *settings.policy_statements,
+                    {"Effect": "Allow", "Action": list(POD_IDENTITY_ACTIONS), "Resource": target},
+                ]
+        problems.raise_if_any()
+
+        super().__init__(TYPE, name, None, opts)
+        sa = ServiceAccountRef(str(namespace), str(account_name))
+        self.role = None
+        role_arn: pulumi.Input[str]
+        if settings is not None:
+            env = aws_environment(aws_provider_of(self))
+
+            def render(account: str, partition: str, region: str) -> str:
+                arns = [eks_cluster_arn(partition, region, account, c) for c in clusters]
+                doc = trust_policy(pod_identity_statements(account, arns, [sa], session_tags=session_tags))
+                size_problems = Problems(label)
+                check_trust_size(size_problems, "cluster_names", doc, quotas.trust_policy_chars)
+                size_problems.raise_if_any()
+                return documents.to_json(doc)
+
+            trust = pulumi.Output.all(env.account_id, env.partition, env.region).apply(lambda v: render(*v))
+            created = create_role(self, name, label, settings, trust)
+            self.role = created.role
+            role_arn = created.role.arn
+        else:
+            assert existing is not None
+            role_arn = existing
+        policy = documents.to_json(documents.document(session_policy)) if session_policy else None
+        self.associations = [
+            aws.eks.PodIdentityAssociation(
+                f"{name}-{cluster}",
+                cluster_name=cluster,
+                namespace=sa.namespace,
+                service_account=sa.name,
+                role_arn=role_arn,
+                target_role_arn=target,
+                disable_session_tags=None if session_tags else True,
+                policy=policy,
+                tags=args.get("association_tags"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for cluster in clusters
+        ]
+        self.role_arn = pulumi.Output.from_input(role_arn)
+        self.association_arns = pulumi.Output.all(*[a.association_arn for a in self.associations])
+        self.register_outputs(
+            {
+                "role": self.role,
+                "role_arn": self.role_arn,
+                "associations": self.associations,
+                "association_arns": self.association_arns,
+            }
+        )

@@ -1,0 +1,59 @@
+"""IAM role names and paths: validation and stable, deterministic derivation."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from .limits import ROLE_NAME_MAX, ROLE_PATH_MAX
+
+_ROLE_NAME_RE = re.compile(r"^[A-Za-z0-9_+=,.@-]+$")
+_ROLE_PATH_RE = re.compile(r"^/([\x21-\x7e]*/)?$")
+_HASH_LEN = 8
+
+
+def role_name_problem(name: object) -> str | None:
+    if not isinstance(name, str) or not name:
+        return "must be a non-empty string"
+    if len(name) > ROLE_NAME_MAX:
+        return f"is {len(name)} characters; IAM role names are at most {ROLE_NAME_MAX}"
+    if not _ROLE_NAME_RE.match(name):
+        bad = sorted({c for c in name if not _ROLE_NAME_RE.match(c)})
+        return f"has characters IAM does not allow in role names: {''.join(bad)!r} (allowed: A-Z a-z 0-9 _+=,.@-)"
+    return None
+
+
+def role_path_problem(path: object) -> str | None:
+    if not isinstance(path, str) or not path:
+        return "must be a non-empty string"
+    if len(path) > ROLE_PATH_MAX:
+        return f"is {len(path)} characters; role paths are at most {ROLE_PATH_MAX}"
+    if not _ROLE_PATH_RE.match(path) or "//" in path:
+        return "must be '/' or start and end with '/' (e.g. /irsa/prod/), printable ASCII only"
+    return None
+
+
+def stable_hash(text: str, length: int = _HASH_LEN) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def shorten(name: str, max_length: int = ROLE_NAME_MAX) -> str:
+    """``name`` if it fits, else its head plus a hash of the whole name: stable and collision-resistant."""
+    if len(name) <= max_length:
+        return name
+    head = name[: max_length - _HASH_LEN - 1].rstrip("-_.")
+    return f"{head}-{stable_hash(name)}"
+
+
+def role_name(*parts: str, max_length: int = ROLE_NAME_MAX) -> str:
+    """The deterministic role name for ``parts`` (e.g. environment and service), at most 64 characters.
+
+    Characters IAM refuses are replaced by '-'; a name that is too long keeps its head and ends in
+    an 8-character hash of the full name, so two long names never share a role name.
+    """
+    joined = "-".join(p for p in parts if p)
+    cleaned = re.sub(r"[^A-Za-z0-9_+=,.@-]", "-", joined)
+    if cleaned != joined:
+        # Keep distinct inputs distinct even after the replacement.
+        cleaned = f"{cleaned}-{stable_hash(joined)}"
+    return shorten(cleaned, max_length)

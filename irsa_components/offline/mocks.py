@@ -1,0 +1,270 @@
+"""SDK mocks that answer like an AWS account whose unknown values are clear placeholders."""
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import pulumi
+from pulumi.runtime import mocks as sdk_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.settings import SETTINGS, set_root_resource
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+from ..core.arns import partition_for_region
+from ..core.names import stable_hash
+from ..core.trust import issuer_host
+
+PLACEHOLDER_ACCOUNT = "<account-id>"
+"""Account ID shown when the config does not give one (as many characters as a real one)."""
+
+
+def placeholder_issuer_url(region: str, cluster_name: str) -> str:
+    """Issuer URL shown for an EKS cluster whose issuer was not given in config."""
+    return f"https://oidc.eks.{region}.amazonaws.com/id/<issuer-id:{cluster_name}>"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One resource registration as the engine received it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    state: dict[str, Any]
+    id: Optional[str]
+    protect: bool
+    retain_on_delete: bool
+    provider: str
+    providers: dict[str, str]
+    aliases: tuple[str, ...]
+    dependencies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Invoke:
+    token: str
+    args: dict[str, Any]
+    provider: str
+
+
+@dataclass
+class Simulation:
+    """What a program registered, invoked and exported under the mocks."""
+
+    resources: list[Registration] = field(default_factory=list)
+    invokes: list[Invoke] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == type_]
+
+    def by_urn(self, urn: str) -> Registration:
+        for r in self.resources:
+            if r.urn == urn:
+                return r
+        raise KeyError(urn)
+
+    def named(self, type_: str, name: str) -> Registration:
+        for r in self.resources:
+            if r.type == type_ and r.name == name:
+                return r
+        raise KeyError(f"{type_} {name}")
+
+    def children(self, parent_urn: str) -> list[Registration]:
+        return [r for r in self.resources if r.parent == parent_urn]
+
+
+class CloudMocks(sdk_mocks.Mocks):
+    """Answers invokes and computes resource outputs like AWS would, with placeholders for the unknown."""
+
+    def __init__(self, config: Mapping[str, str]) -> None:
+        self.region = config.get("aws:region") or "us-east-1"
+        allowed = _json_list(config.get("aws:allowedAccountIds"))
+        self.account = allowed[0] if len(allowed) == 1 else PLACEHOLDER_ACCOUNT
+        self.provider_regions: dict[str, str] = {}
+        self.invokes: list[Invoke] = []
+
+    def _provider_region(self, provider: Optional[str]) -> str:
+        if not provider:
+            return self.region
+        urn = provider.rsplit("::", 1)[0]
+        return self.provider_regions.get(urn, self.region)
+
+    def call(self, args: sdk_mocks.MockCallArgs) -> tuple[dict[str, Any], Optional[list[tuple[str, str]]]]:
+        self.invokes.append(Invoke(args.token, dict(args.args), args.provider))
+        region = self._provider_region(args.provider)
+        partition = partition_for_region(region)
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": self.account,
+                "arn": f"arn:{partition}:iam::{self.account}:user/offline",
+                "userId": "OFFLINE",
+                "id": self.account,
+            }, []
+        if args.token == "aws:index/getPartition:getPartition":
+            suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+            return {
+                "partition": partition,
+                "dnsSuffix": suffix,
+                "id": partition,
+                "reverseDnsPrefix": "cn.com.amazonaws" if partition == "aws-cn" else "com.amazonaws",
+            }, []
+        if args.token == "aws:index/getRegion:getRegion":
+            return {
+                "region": region,
+                "name": region,
+                "id": region,
+                "endpoint": f"ec2.{region}.amazonaws.com",
+                "description": region,
+            }, []
+        if args.token == "aws:eks/getCluster:getCluster":
+            name = str(args.args.get("name"))
+            return {
+                "name": name,
+                "id": name,
+                "arn": f"arn:{partition}:eks:{region}:{self.account}:cluster/{name}",
+                "endpoint": f"https://<endpoint-of-{name}>.eks.amazonaws.com",
+                "certificateAuthorities": [{"data": "PENBLWRhdGEtb2YtY2x1c3Rlcj4="}],
+                "identities": [{"oidcs": [{"issuer": placeholder_issuer_url(region, name)}]}],
+                "version": "1.33",
+                "status": "ACTIVE",
+            }, []
+        return {}, []
+
+    def new_resource(self, args: sdk_mocks.MockResourceArgs) -> tuple[Optional[str], dict[str, Any]]:
+        inputs = dict(args.inputs)
+        region = self._provider_region(args.provider)
+        partition = partition_for_region(region)
+        account = self.account
+        t = args.typ
+        if t.startswith("pulumi:providers:"):
+            if t == "pulumi:providers:aws":
+                inputs.setdefault("region", self.region)
+            return f"{args.name}-provider-id", inputs
+        if t == "aws:iam/role:Role":
+            name = inputs.get("name") or args.name
+            path = inputs.get("path") or "/"
+            return name, {
+                **inputs,
+                "name": name,
+                "arn": f"arn:{partition}:iam::{account}:role{path}{name}",
+                "uniqueId": "AROA" + stable_hash(name, 17).upper(),
+            }
+        if t == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            arn = f"arn:{partition}:iam::{account}:oidc-provider/{issuer_host(str(inputs.get('url', '')))}"
+            return arn, {**inputs, "arn": arn}
+        if t == "aws:iam/policy:Policy":
+            name = inputs.get("name") or args.name
+            arn = f"arn:{partition}:iam::{account}:policy{inputs.get('path') or '/'}{name}"
+            return arn, {**inputs, "arn": arn, "policyId": "ANPA" + stable_hash(name, 17).upper()}
+        if t == "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+            assoc_id = "a-" + stable_hash(
+                f"{inputs.get('clusterName')}/{inputs.get('namespace')}/{inputs.get('serviceAccount')}", 17
+            )
+            arn = (
+                f"arn:{partition}:eks:{region}:{account}:podidentityassociation/{inputs.get('clusterName')}/{assoc_id}"
+            )
+            return assoc_id, {
+                **inputs,
+                "associationArn": arn,
+                "associationId": assoc_id,
+                "externalId": stable_hash(arn, 32),
+            }
+        if t == "aws:s3/bucket:Bucket" or t == "aws:s3/bucketV2:BucketV2":
+            bucket = inputs.get("bucket") or args.name
+            return bucket, {
+                **inputs,
+                "bucket": bucket,
+                "arn": f"arn:{partition}:s3:::{bucket}",
+                "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
+            }
+        if t.startswith("kubernetes:"):
+            meta = inputs.get("metadata") or {}
+            ident = f"{meta.get('namespace', 'default')}/{meta.get('name', args.name)}"
+            return ident, inputs
+        return f"{args.name}-id", inputs
+
+
+def _json_list(value: Optional[str]) -> list[str]:
+    if not value:
+        return []
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        return [value]
+    return [str(v) for v in parsed] if isinstance(parsed, list) else [str(parsed)]
+
+
+class RecordingMonitor(sdk_mocks.MockMonitor):
+    """The SDK's mock monitor, also keeping what the real engine would receive (parents, options)."""
+
+    def __init__(self, mocks: CloudMocks) -> None:
+        super().__init__(mocks)
+        self.cloud = mocks
+        self.registrations: list[Registration] = []
+        self.stack_outputs: dict[str, Any] = {}
+        self.stack_urn = ""
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type == "pulumi:pulumi:Stack":
+            self.stack_urn = response.urn
+            return response
+        inputs = rpc.deserialize_properties(request.object)
+        registered = self.resources.get(response.urn)
+        state = dict(registered.state) if registered else {}
+        if request.type == "pulumi:providers:aws":
+            self.cloud.provider_regions[response.urn] = str(state.get("region") or self.cloud.region)
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=bool(request.custom),
+                inputs=dict(inputs),
+                state=state,
+                id=registered.id if registered else None,
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                provider=request.provider,
+                providers=dict(request.providers),
+                aliases=tuple(a.urn or a.spec.name for a in request.aliases),
+                dependencies=tuple(request.dependencies),
+            )
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        if request.urn == self.stack_urn:
+            self.stack_outputs = dict(rpc.deserialize_properties(request.outputs))
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+def run_program(
+    program: Callable[[], None],
+    *,
+    config: Mapping[str, str],
+    project: str = "irsa",
+    stack: str = "dev",
+    secret_keys: Optional[list[str]] = None,
+) -> Simulation:
+    """Run ``program`` as ``pulumi up`` would (not a preview: every apply runs), fully offline."""
+    mocks = CloudMocks(config)
+    monitor = RecordingMonitor(mocks)
+    SETTINGS.rpc_manager.clear()
+    SETTINGS.outputs.clear()
+    set_root_resource(None)  # type: ignore[arg-type]
+    pulumi.runtime.set_all_config(dict(config), secret_keys or [])
+    sdk_mocks.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    set_root_resource(None)  # type: ignore[arg-type]  # run_in_stack creates the real root stack
+    try:
+        _sync_await(run_in_stack(program))
+    finally:
+        set_root_resource(None)  # type: ignore[arg-type]
+    return Simulation(resources=list(monitor.registrations), invokes=list(mocks.invokes), outputs=monitor.stack_outputs)
