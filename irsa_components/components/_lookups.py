@@ -51,4 +51,4 @@ def aws_environment(provider: Optional[pulumi.ProviderResource] = None) -> AwsEn
 def eks_issuer_url(cluster_name: pulumi.Input[str], provider: Optional[pulumi.ProviderResource]) -> pulumi.Output[str]:
     """The OIDC issuer URL of an EKS cluster (one invoke)."""
     cluster = aws.eks.get_cluster_output(name=cluster_name, opts=_options(provider))
-    return cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
+    return cluster.apply(lambda c: c.identities[0].oidcs[0].issuer)

@@ -162,3 +162,37 @@ def label_problems(labels: Mapping[str, str]) -> list[tuple[str, str, str]]:
         elif not isinstance(value, str) or len(value) > 63 or not value_re.match(value):
             problems.append((key, value, "label value must be at most 63 alphanumerics, '-', '_' or '.'"))
     return problems
+
+
+def eks_kubeconfig(cluster_name: str, endpoint: str, certificate_authority: str, region: str) -> dict[str, Any]:
+    """A kubeconfig that authenticates with ``aws eks get-token`` (the AWS CLI must be on PATH)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": certificate_authority}}
+        ],
+        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+        "current-context": cluster_name,
+        "users": [
+            {
+                "name": cluster_name,
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "aws",
+                        "args": [
+                            "eks",
+                            "get-token",
+                            "--cluster-name",
+                            cluster_name,
+                            "--region",
+                            region,
+                            "--output",
+                            "json",
+                        ],
+                    }
+                },
+            }
+        ],
+    }

@@ -1,0 +1,1 @@
+"""The per-environment stack: config contract (config.py) and program (program.py)."""
