@@ -183,6 +183,27 @@ class CloudMocks(sdk_mocks.Mocks):
                 "arn": f"arn:{partition}:s3:::{bucket}",
                 "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
             }
+        if t == "eks:index:Cluster":  # pulumi-eks (examples/new-cluster)
+            name = inputs.get("name") or args.name
+            issuer = placeholder_issuer_url(region, name)
+            return name, {
+                **inputs,
+                "oidcIssuer": issuer_host(issuer),
+                "oidcProviderUrl": issuer_host(issuer),
+                "oidcProviderArn": f"arn:{partition}:iam::{account}:oidc-provider/{issuer_host(issuer)}",
+                "kubeconfigJson": json.dumps({"apiVersion": "v1", "kind": "Config", "clusters": []}),
+                "clusterSecurityGroupId": "sg-offline",
+            }
+        if t == "eks:index:Cluster":  # pulumi-eks (examples/new-cluster)
+            name = inputs.get("name") or args.name
+            host = issuer_host(placeholder_issuer_url(region, name))
+            return name, {
+                **inputs,
+                "oidcIssuer": host,
+                "oidcProviderUrl": host,
+                "oidcProviderArn": f"arn:{partition}:iam::{account}:oidc-provider/{host}",
+                "kubeconfigJson": json.dumps({"apiVersion": "v1", "kind": "Config", "clusters": []}),
+            }
         if t.startswith("kubernetes:"):
             meta = inputs.get("metadata") or {}
             ident = f"{meta.get('namespace', 'default')}/{meta.get('name', args.name)}"
@@ -265,6 +286,14 @@ def run_program(
     set_root_resource(None)  # type: ignore[arg-type]  # run_in_stack creates the real root stack
     try:
         _sync_await(run_in_stack(program))
+    except BaseException as exc:
+        # What got registered before the failure: tests assert that bad input registers nothing.
+        exc.simulation = _simulation(monitor, mocks)  # type: ignore[attr-defined]
+        raise
     finally:
         set_root_resource(None)  # type: ignore[arg-type]
+    return _simulation(monitor, mocks)
+
+
+def _simulation(monitor: RecordingMonitor, mocks: CloudMocks) -> Simulation:
     return Simulation(resources=list(monitor.registrations), invokes=list(mocks.invokes), outputs=monitor.stack_outputs)

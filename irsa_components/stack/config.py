@@ -8,6 +8,7 @@ Every problem of every entry is collected and reported at once, naming the entry
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Mapping
 from typing import Any, Literal, Optional
@@ -123,29 +124,6 @@ class ServiceConfig(_Model):
             _check(kubernetes.service_account_name_problem(v))
         return v
 
-    @field_validator("managed_policy_arns")
-    @classmethod
-    def _arns(cls, v: list[str]) -> list[str]:
-        problems = [f"[{i}] {a!r} {p}" for i, a in enumerate(v) if (p := arns.policy_arn_problem(a))]
-        if len(set(v)) != len(v):
-            problems.append("lists a policy twice")
-        _check("; ".join(problems) or None)
-        return v
-
-    @field_validator("permissions_boundary")
-    @classmethod
-    def _boundary(cls, v: Optional[str]) -> Optional[str]:
-        if v:
-            _check(arns.policy_arn_problem(v))
-        return v or None
-
-    @field_validator("role_name")
-    @classmethod
-    def _role_name(cls, v: Optional[str]) -> Optional[str]:
-        if v is not None:
-            _check(names.role_name_problem(v))
-        return v
-
     @field_validator("renamed_from")
     @classmethod
     def _renamed(cls, v: list[str]) -> list[str]:
@@ -218,6 +196,25 @@ class StackConfig(_Model):
 
 # Parsing -----------------------------------------------------------------------------------------
 
+NAMESPACE = "irsa"
+
+
+def decode_config(flat: Mapping[str, Any], namespace: str = NAMESPACE) -> dict[str, Any]:
+    """The ``<namespace>:*`` entries of a flat Pulumi config map, JSON objects and lists decoded."""
+    out: dict[str, Any] = {}
+    for full_key, value in flat.items():
+        ns, _, key = full_key.partition(":")
+        if ns != namespace or not key:
+            continue
+        if isinstance(value, str) and value.startswith(("{", "[")):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                pass  # left as a string; the schema reports it
+        out[key] = value
+    return out
+
+
 _TOP_FIELDS = {f.alias or n: n for n, f in StackConfig.model_fields.items()}
 
 
@@ -247,80 +244,86 @@ def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
     for key in raw:
         if key not in _TOP_FIELDS:
             top.add(f"irsa:{key}", raw[key], f"is not a setting{_suggest(key, sorted(_TOP_FIELDS))}")
-    if not raw.get("environment"):
-        top.add("irsa:environment", raw.get("environment"), "is required: it is part of every role name and tag")
-    elif _key_problem(str(raw["environment"])):
-        top.add("irsa:environment", raw["environment"], "must be 1-40 lowercase letters, digits and '-'")
+    environment = raw.get("environment")
+    if not environment:
+        top.add("irsa:environment", environment, "is required: it is part of every role name and tag")
+    elif _key_problem(str(environment)):
+        top.add("irsa:environment", environment, "must be 1-40 lowercase letters, digits and '-'")
     problems.extend(top)
 
-    clusters: dict[str, ClusterConfig] = {}
-    raw_clusters = raw.get("clusters") or {}
-    if not isinstance(raw_clusters, Mapping):
-        problems.append(Problem("stack config", "irsa:clusters", raw_clusters, "must be a mapping of cluster keys"))
-        raw_clusters = {}
-    for key, entry in raw_clusters.items():
-        subject = f"cluster {key!r}"
-        if (p := _key_problem(str(key))) is not None:
-            problems.append(Problem(subject, "(key)", key, p))
-        try:
-            clusters[key] = ClusterConfig.model_validate(entry)
-        except ValidationError as exc:
-            problems.extend(_problems_from(subject, exc, ClusterConfig))
-
-    services: dict[str, ServiceConfig] = {}
-    raw_services = raw.get("services") or {}
-    if not isinstance(raw_services, Mapping):
-        problems.append(Problem("stack config", "irsa:services", raw_services, "must be a mapping of service keys"))
-        raw_services = {}
-    for key, entry in raw_services.items():
-        subject = f"service {key!r}"
-        if (p := _key_problem(str(key))) is not None:
-            problems.append(Problem(subject, "(key)", key, p))
-        try:
-            services[key] = ServiceConfig.model_validate(entry)
-        except ValidationError as exc:
-            problems.extend(_problems_from(subject, exc, ServiceConfig))
-            problems.extend(_unknown_cluster_refs(subject, entry, set(raw_clusters)))
+    raw_clusters = _mapping(raw, "clusters", problems)
+    raw_services = _mapping(raw, "services", problems)
+    clusters = _parse_entries("cluster", raw_clusters, ClusterConfig, problems)
+    services = _parse_entries("service", raw_services, ServiceConfig, problems)
 
     scalars = {k: v for k, v in raw.items() if k in _TOP_FIELDS and k not in ("clusters", "services")}
     try:
         config = StackConfig.model_validate(
-            {
-                **scalars,
-                "environment": str(raw.get("environment") or "invalid"),
-                "clusters": clusters,
-                "services": services,
-            }
+            {**scalars, "environment": str(environment or "invalid"), "clusters": clusters, "services": services}
         )
     except ValidationError as exc:
         problems.extend(_problems_from("stack config", exc, StackConfig))
         raise InputError(problems) from None
+    problems.extend(_environment_checks(config))
     problems.extend(_cross_checks(config, raw_services, set(raw_clusters)))
     if problems:
-        raise InputError(problems)
+        raise InputError(_camel_fields(problems))
     return config
 
 
-def _unknown_cluster_refs(subject: str, entry: Any, cluster_keys: set[str]) -> list[Problem]:
-    refs = entry.get("clusters") if isinstance(entry, Mapping) else None
-    if not isinstance(refs, list):
-        return []
-    return [
-        Problem(
-            subject,
-            f"clusters[{i}]",
-            ref,
-            f"is not a cluster of this environment{_suggest(str(ref), sorted(cluster_keys))}"
-            f" (known: {', '.join(sorted(cluster_keys)) or 'none'})",
-        )
-        for i, ref in enumerate(refs)
-        if ref not in cluster_keys
-    ]
+def _mapping(raw: Mapping[str, Any], key: str, problems: list[Problem]) -> Mapping[str, Any]:
+    value = raw.get(key) or {}
+    if not isinstance(value, Mapping):
+        problems.append(Problem("stack config", f"irsa:{key}", value, f"must be a mapping of {key[:-1]} keys"))
+        return {}
+    return value
 
 
-def _cross_checks(config: StackConfig, raw_services: Mapping[str, Any], cluster_keys: set[str]) -> list[Problem]:
-    """What no single entry can know: references between entries, collisions, quotas."""
-    problems: list[Problem] = []
+def _parse_entries(kind: str, raw: Mapping[str, Any], model: type[Any], problems: list[Problem]) -> dict[str, Any]:
+    """Validate each entry on its own, so one bad entry hides no problem of another."""
+    parsed: dict[str, Any] = {}
+    for key, entry in raw.items():
+        subject = f"{kind} {key!r}"
+        if (p := _key_problem(str(key))) is not None:
+            problems.append(Problem(subject, "(key)", key, p))
+        errored: set[str] = set()
+        try:
+            parsed[key] = model.model_validate(entry)
+        except ValidationError as exc:
+            found = _problems_from(subject, exc, model)
+            problems.extend(found)
+            errored = {f.field.split(".")[0].split("[")[0] for f in found}
+        if model is ServiceConfig and isinstance(entry, Mapping):
+            problems.extend(_service_field_checks(subject, entry, errored))
+    return parsed
+
+
+def _service_field_checks(subject: str, entry: Mapping[str, Any], errored: set[str]) -> list[Problem]:
+    """The core's role checks on the raw entry, with exact field paths; fields pydantic refused are skipped."""
+    p = Problems(subject)
+
+    def given(field: str, kind: type | tuple[type, ...]) -> Any:
+        value = entry.get(field)
+        return value if field not in errored and isinstance(value, kind) else None
+
+    arns_ = given("managedPolicyArns", list) or []
+    validate.check_role(
+        p,
+        path=None,
+        max_session_duration=given("maxSessionDuration", int),
+        permissions_boundary=given("permissionsBoundary", str) or None,
+        managed_policy_arns=arns_,
+        policy_statements=given("policyStatements", list),
+        tags=given("tags", dict),
+        reserved_tags=3,
+        quotas=Quotas(managed_policies_per_role=10**6),  # the quota is the environment's: checked later
+    )
+    if isinstance(role_name := given("roleName", str), str):
+        p.check("roleName", role_name, names.role_name_problem(role_name))
+    return list(p)
+
+
+def _environment_checks(config: StackConfig) -> list[Problem]:
     top = Problems("stack config")
     top.check("irsa:rolePath", config.role_path, names.role_path_problem(config.role_path))
     if config.permissions_boundary:
@@ -331,43 +334,62 @@ def _cross_checks(config: StackConfig, raw_services: Mapping[str, Any], cluster_
         )
     validate.check_max_session_duration(top, "irsa:maxSessionDuration", config.max_session_duration)
     validate.check_tags(top, "irsa:tags", config.tags, Quotas.tags_per_resource, reserved=3)
-    problems.extend(top)
-    if config.services and not cluster_keys:
-        problems.append(Problem("stack config", "irsa:clusters", {}, "services are declared but no cluster is"))
+    return list(top)
 
+
+def _unknown_cluster_refs(subject: str, refs: Any, cluster_keys: set[str]) -> list[Problem]:
+    if not isinstance(refs, list):
+        return []
+    known = ", ".join(sorted(cluster_keys)) or "none"
+    return [
+        Problem(
+            subject,
+            f"clusters[{i}]",
+            ref,
+            f"is not a cluster of this environment{_suggest(str(ref), sorted(cluster_keys))} (known: {known})",
+        )
+        for i, ref in enumerate(refs)
+        if ref not in cluster_keys
+    ]
+
+
+def _cross_checks(config: StackConfig, raw_services: Mapping[str, Any], cluster_keys: set[str]) -> list[Problem]:
+    """What no single entry can know. Runs on the raw entries, so entries with other problems take part."""
+    problems: list[Problem] = []
+    if raw_services and not cluster_keys:
+        problems.append(Problem("stack config", "irsa:clusters", {}, "services are declared but no cluster is"))
     claimed: dict[tuple[str, str, str], str] = {}
     role_names: dict[str, str] = {}
-    all_keys = set(config.services)
-    for key, service in config.services.items():
+    for key, entry in raw_services.items():
+        if not isinstance(entry, Mapping):
+            continue
         p = Problems(f"service {key!r}")
-        for i, cluster in enumerate(service.clusters or []):
-            if cluster not in cluster_keys:  # an invalid cluster entry is reported on its own
-                p.add(
-                    f"clusters[{i}]",
-                    cluster,
-                    f"is not a cluster of this environment{_suggest(cluster, sorted(cluster_keys))}"
-                    f" (known: {', '.join(sorted(cluster_keys)) or 'none'})",
-                )
-        if service.clusters == []:
+        refs = entry.get("clusters")
+        p.extend(_unknown_cluster_refs(p.subject, refs, cluster_keys))
+        if refs == []:
             p.add("clusters", [], "a service needs at least one cluster")
-        sa = config.service_account_of(key)
-        if "serviceAccount" not in (raw_services.get(key) or {}):
+        namespace, sa = entry.get("namespace"), entry.get("serviceAccount", key)
+        if "serviceAccount" not in entry:
             p.check("serviceAccount", sa, kubernetes.service_account_name_problem(sa))
-        for cluster in config.clusters_of(key):
-            if cluster not in config.clusters:
+        chosen = refs if isinstance(refs, list) else sorted(cluster_keys)
+        for cluster in chosen:
+            if cluster not in cluster_keys or not isinstance(namespace, str) or not isinstance(sa, str):
                 continue
-            claim = (config.clusters[cluster].name, service.namespace, sa)
+            cluster_name = config.clusters[cluster].name if cluster in config.clusters else cluster
+            claim = (cluster_name, namespace, sa)
             if claim in claimed:
                 p.add(
                     "serviceAccount",
-                    f"{service.namespace}/{sa}",
+                    f"{namespace}/{sa}",
                     f"is also claimed by service {claimed[claim]!r} on cluster {cluster!r}: one service account "
                     "can be annotated with, or associated to, only one role",
                 )
             else:
                 claimed[claim] = key
-        role_name = config.role_name_of(key)
-        p.check("roleName", role_name, names.role_name_problem(role_name))
+        renamed_raw = entry.get("renamedFrom")
+        renamed: list[Any] = renamed_raw if isinstance(renamed_raw, list) else []
+        role_name = entry.get("roleName") if isinstance(entry.get("roleName"), str) else None
+        role_name = role_name or names.role_name(config.environment, str(renamed[0] if renamed else key))
         if role_name.lower() in role_names:
             p.add(
                 "roleName",
@@ -376,27 +398,31 @@ def _cross_checks(config: StackConfig, raw_services: Mapping[str, Any], cluster_
                 "(IAM role names are unique per account, ignoring case)",
             )
         role_names.setdefault(role_name.lower(), key)
-        for old in service.renamed_from:
-            if old in all_keys:
+        for old in renamed:
+            if old in raw_services:
                 p.add("renamedFrom", old, "is the key of another current service")
-        if service.audience and config.identity_of(key) == "pod-identity":
-            p.add("audience", service.audience, "applies to IRSA tokens only; this service uses pod-identity")
-        if service.disable_session_tags and config.identity_of(key) == "irsa":
-            p.add("disableSessionTags", True, "applies to Pod Identity only; this service uses irsa")
-        validate.check_role(
-            p,
-            path=None,
-            max_session_duration=service.max_session_duration,
-            permissions_boundary=service.permissions_boundary,
-            managed_policy_arns=service.managed_policy_arns,
-            policy_statements=service.policy_statements,
-            tags=config.tags_of(key),
-            quotas=config.quotas,
-        )
-        if not p:
-            problems.extend(_trust_size_problems(config, key))
+        if key in config.services:
+            _parsed_service_checks(config, key, p)
         problems.extend(p)
-    return _rename_fields(problems)
+    return problems
+
+
+def _parsed_service_checks(config: StackConfig, key: str, p: Problems) -> None:
+    service = config.services[key]
+    identity = config.identity_of(key)
+    if service.audience and identity == "pod-identity":
+        p.add("audience", service.audience, "applies to IRSA tokens only; this service uses pod-identity")
+    if service.disable_session_tags and identity == "irsa":
+        p.add("disableSessionTags", True, "applies to Pod Identity only; this service uses irsa")
+    if len(service.managed_policy_arns) > config.max_managed_policies:
+        p.add(
+            "managedPolicyArns",
+            len(service.managed_policy_arns),
+            f"{len(service.managed_policy_arns)} managed policies exceed the per-role quota of "
+            f"{config.max_managed_policies} (raise the quota and set irsa:maxManagedPolicies, or merge policies)",
+        )
+    if not p:
+        p.extend(_trust_size_problems(config, key))
 
 
 def _trust_size_problems(config: StackConfig, key: str) -> list[Problem]:
@@ -408,7 +434,7 @@ def _trust_size_problems(config: StackConfig, key: str) -> list[Problem]:
     if config.uses_irsa(key):
         for c in clusters:
             cluster = config.clusters[c]
-            provider_arns.append(cluster.oidc_provider_arn or trust.ESTIMATE_PROVIDER_ARN)
+            provider_arns.append(cluster.oidc_provider_arn or trust.estimate_provider_arn(c, cluster.oidc_issuer_url))
     cluster_arns = []
     if config.uses_pod_identity(key):
         cluster_arns = [
@@ -421,7 +447,7 @@ def _trust_size_problems(config: StackConfig, key: str) -> list[Problem]:
         return []
     doc = trust.workload_trust_policy(
         [sa],
-        sorted(set(provider_arns)) if provider_arns else [],
+        provider_arns,
         [service.audience or trust.DEFAULT_AUDIENCE],
         cluster_arns,
         account_id=trust.ESTIMATE_ACCOUNT,
@@ -440,7 +466,7 @@ _CAMEL = {
 }
 
 
-def _rename_fields(problems: list[Problem]) -> list[Problem]:
+def _camel_fields(problems: list[Problem]) -> list[Problem]:
     """Core checks name fields in snake_case; the stack file spells them in camelCase."""
     out = []
     for p in problems:

@@ -4,7 +4,6 @@
 tests run the same function under the SDK's mocks.
 """
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -17,26 +16,12 @@ from ..components import AnnotatedServiceAccount, IrsaRole, IrsaRoleArgs, OidcPr
 from ..components._lookups import aws_environment
 from ..core import arns, kubernetes, trust
 from ..core.documents import to_json
-from .config import StackConfig, parse_stack_config
-
-NAMESPACE = "irsa"
+from .config import NAMESPACE, StackConfig, decode_config, parse_stack_config
 
 
 def read_config(namespace: str = NAMESPACE) -> dict[str, Any]:
     """Every ``<namespace>:*`` config value of the running stack, objects decoded from JSON."""
-    merged = {**get_config_env(), **CONFIG.get()}
-    out: dict[str, Any] = {}
-    for full_key, value in merged.items():
-        ns, _, key = full_key.partition(":")
-        if ns != namespace or not key:
-            continue
-        if isinstance(value, str) and value[:1] in "{[":
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError:
-                pass
-        out[key] = value
-    return out
+    return decode_config({**get_config_env(), **CONFIG.get()}, namespace)
 
 
 @dataclass
