@@ -21,7 +21,7 @@ from ..core.errors import InputError, Problem, Problems
 from ..core.limits import Quotas
 
 Identity = Literal["irsa", "pod-identity", "both"]
-_KEY = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_KEY = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 KEY_MAX = 40
 
 

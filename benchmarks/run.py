@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Benchmark: the stack program at platform scale, beside the Pulumi SDK floor measured in the same run.
+
+    python benchmarks/run.py                 # N = 100 and 1,000 services per environment
+    python benchmarks/run.py --large         # also N = 3,000
+    python benchmarks/run.py --services 50   # one N only
+    python benchmarks/run.py --json          # a JSON object on the last line
+
+Method and results: docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from benchmarks.floor import replay_program  # noqa: E402
+from benchmarks.synthetic import ENVIRONMENTS, flat_config, stack_file  # noqa: E402
+from irsa_components.core import documents, kubernetes, trust  # noqa: E402
+from irsa_components.offline import Simulation, run_program  # noqa: E402
+from irsa_components.stack.program import main  # noqa: E402
+
+
+def _timed(fn, repeat: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+    times, result = [], None
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def measure(services: int, repeat: int) -> dict[str, float | int]:
+    """Evaluate the 3 environments' stacks, then replay their registrations as the SDK floor."""
+    program_s = floor_s = 0.0
+    resources = invokes = 0
+    for env in ENVIRONMENTS:
+        config = flat_config(env, services)
+        elapsed, sim = _timed(lambda: run_program(main, config=config, stack=env), repeat)  # noqa: B023
+        assert isinstance(sim, Simulation)
+        replay = replay_program(sim)
+        floor, replayed = _timed(lambda: run_program(replay, config=config, stack=env), repeat)  # noqa: B023
+        assert isinstance(replayed, Simulation) and len(replayed.resources) == len(sim.resources)
+        program_s += elapsed
+        floor_s += floor
+        resources += len(sim.resources)
+        invokes = max(invokes, len(sim.invokes))
+    return {
+        "services": services,
+        "resources": resources,
+        "program_s": round(program_s, 3),
+        "sdk_floor_s": round(floor_s, 3),
+        "ratio_to_sdk_floor": round(program_s / floor_s, 3),
+        "invokes": invokes,
+        "resources_per_service": round(resources / (services * len(ENVIRONMENTS)), 2),
+    }
+
+
+def trust_capacity(quota: int = 2048) -> dict[str, int]:
+    """How many clusters / service accounts one IRSA role can trust within the default quota."""
+
+    def fits(clusters: int, accounts: int) -> bool:
+        arns = [trust.estimate_provider_arn(f"c{i}") for i in range(clusters)]
+        sas = [kubernetes.ServiceAccountRef("payments", f"payments-api-{i:02d}") for i in range(accounts)]
+        return documents.size(trust.workload_trust_policy(sas, arns)) <= quota
+
+    clusters = 1
+    while fits(clusters + 1, 1):
+        clusters += 1
+    accounts = 1
+    while fits(1, accounts + 1):
+        accounts += 1
+    return {"max_clusters_per_irsa_role": clusters, "max_service_accounts_per_irsa_role": accounts}
+
+
+def plan_wall_time(services: int) -> float | None:
+    """Wall time of `irsa plan` (a fresh process, as a user runs it) on the prod stack of N services."""
+    irsa = Path(sys.executable).parent / "irsa"
+    if not irsa.exists():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "Pulumi.bench.yaml"
+        path.write_text(yaml.safe_dump(stack_file("prod", services)))
+        start = time.perf_counter()
+        done = subprocess.run([str(irsa), "plan", "--config-file", str(path), "--format", "json",
+                               "--output", os.devnull], capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        print(done.stdout, done.stderr, file=sys.stderr)
+        return None
+    return round(elapsed, 2)
+
+
+def main_cli() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--services", type=int, help="run only this N (services per environment)")
+    parser.add_argument("--large", action="store_true", help="also run N = 3,000")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per measurement; the fastest counts")
+    parser.add_argument("--quick", action="store_true", help="one run each, no plan timing (CI smoke)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    args = parser.parse_args()
+    sizes = [args.services] if args.services else [100, 1000, *([3000] if args.large else [])]
+    repeat = 1 if args.quick else args.repeat
+    rows = [measure(n, repeat) for n in sizes]
+    capacity = trust_capacity()
+    largest = rows[-1]
+    plan_s = None if args.quick else plan_wall_time(int(largest["services"]))
+    peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+    header = f"{'services/env':>12} {'resources':>9} {'program s':>9} {'floor s':>8} {'ratio':>6} {'invokes':>7}"
+    print(header)
+    for r in rows:
+        print(f"{r['services']:>12} {r['resources']:>9} {r['program_s']:>9} {r['sdk_floor_s']:>8} "
+              f"{r['ratio_to_sdk_floor']:>6} {r['invokes']:>7}")
+    print(f"resources per service and environment: {largest['resources_per_service']}")
+    print(f"peak RSS: {peak_rss_mb} MB")
+    print(f"trust capacity at 2048 characters: {capacity['max_clusters_per_irsa_role']} clusters (1 service account), "
+          f"{capacity['max_service_accounts_per_irsa_role']} service accounts (1 cluster)")
+    print(f"irsa plan, {largest['services']} services: {plan_s if plan_s is not None else 'not measured'} s")
+    if args.json:
+        print(json.dumps({**{k: largest[k] for k in ("services", "resources", "program_s", "sdk_floor_s",
+                                                      "ratio_to_sdk_floor", "invokes")},
+                          "peak_rss_mb": peak_rss_mb, **capacity, "plan_s": plan_s}))
+
+
+if __name__ == "__main__":
+    main_cli()
