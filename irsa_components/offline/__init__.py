@@ -6,6 +6,7 @@ the Pulumi CLI, provider plugins or cloud credentials.
 
 from .mocks import (
     PLACEHOLDER_ACCOUNT,
+    PLACEHOLDER_PATTERN,
     CloudMocks,
     Invoke,
     Registration,
@@ -17,6 +18,7 @@ from .stackfile import SECRET_PLACEHOLDER, load_config_file, load_stack_config
 
 __all__ = [
     "PLACEHOLDER_ACCOUNT",
+    "PLACEHOLDER_PATTERN",
     "SECRET_PLACEHOLDER",
     "CloudMocks",
     "Invoke",

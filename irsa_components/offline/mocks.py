@@ -1,6 +1,7 @@
 """SDK mocks that answer like an AWS account whose unknown values are clear placeholders."""
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -18,6 +19,9 @@ from ..core.trust import issuer_host
 
 PLACEHOLDER_ACCOUNT = "<account-id>"
 """Account ID shown when the config does not give one (as many characters as a real one)."""
+
+PLACEHOLDER_PATTERN = re.compile(r"<account-id>|<issuer-id:[^>]*>|<endpoint-of-[^>]*>|\[secret\]")
+"""Matches every placeholder the offline run shows for a value only the cloud (or a secret) knows."""
 
 
 def placeholder_issuer_url(region: str, cluster_name: str) -> str:
@@ -43,6 +47,7 @@ class Registration:
     providers: dict[str, str]
     aliases: tuple[str, ...]
     dependencies: tuple[str, ...]
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -257,6 +262,7 @@ class RecordingMonitor(sdk_mocks.MockMonitor):
                 providers=dict(request.providers),
                 aliases=tuple(a.urn or a.spec.name for a in request.aliases),
                 dependencies=tuple(request.dependencies),
+                property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
             )
         )
         return response

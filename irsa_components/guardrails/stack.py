@@ -1,0 +1,496 @@
+"""Stack-level guardrails: rules that connect resources (a role and what attaches to it or refers to it).
+
+Resources are connected the way the engine lets a policy connect them: by a property's value (a role
+name or ARN) or, while values are still unknown during preview, by the property's dependencies (the
+URNs of the resources whose outputs flow into it). Whatever cannot be connected or decided yet is
+skipped, never reported: the stack policies run again after ``pulumi up`` with every value known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.analysis import PodIdentityGrant, WebIdentityGrant
+from ..core.arns import eks_cluster_arn, parse_arn, partition_for_region
+from ..core.evaluate import Decision, evaluate, pod_identity_requests, web_identity_request
+from ..core.kubernetes import AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, ServiceAccountRef
+from ..core.trust import DEFAULT_AUDIENCE, POD_IDENTITY_PRINCIPAL, issuer_host
+from .resources import (
+    OIDC_PROVIDER,
+    POD_IDENTITY_ASSOCIATION,
+    POLICY,
+    POLICY_ATTACHMENT,
+    ROLE_POLICY,
+    ROLE_POLICY_ATTACHMENT,
+    ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
+    ROLE_TYPES,
+    SERVICE_ACCOUNT_TYPES,
+    RoleView,
+    TrustView,
+    read_trust,
+    role_view,
+    service_account_view,
+)
+from .rules import ADMIN_FIX, Finding, admin_statements, forbidden_managed_policies
+from .values import is_unknown, known_str, read_document, string_list
+
+
+@dataclass(frozen=True)
+class StackResource:
+    """One resource of the stack as a stack policy sees it (outputs, with unknowns during preview)."""
+
+    type: str
+    urn: str
+    name: str
+    props: Mapping[str, Any]
+    provider_props: Mapping[str, Any] = field(default_factory=dict)
+    """Properties of the resource's provider (e.g. ``region``, ``namespace``); empty when not known."""
+    property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """For each property, the URNs of the resources its value was computed from."""
+
+
+@dataclass(frozen=True)
+class StackRole:
+    resource: StackResource
+    view: RoleView
+    trust: TrustView
+
+
+def _arn_resource(value: str) -> str | None:
+    try:
+        return parse_arn(value).resource
+    except ValueError:
+        return None
+
+
+def _names_role(value: str, role: RoleView) -> bool:
+    """Whether ``value`` (a role name or ARN, as attachments and annotations hold them) names ``role``."""
+    if value.startswith("arn:"):
+        if role.arn:
+            return value == role.arn
+        resource = _arn_resource(value)
+        if resource is None or not resource.startswith("role/"):
+            return False
+        path_and_name = resource[len("role") :]
+        name = path_and_name.rsplit("/", 1)[-1]
+        path = path_and_name[: -len(name)]
+        return role.role_name == name and (role.path is None or role.path == path)
+    return value == role.role_name
+
+
+class StackIndex:
+    """The roles and customer managed policies of a stack, and how other resources refer to them."""
+
+    def __init__(self, resources: Iterable[StackResource]) -> None:
+        self.resources = list(resources)
+        self.roles: list[StackRole] = []
+        for r in self.resources:
+            view = role_view(r.type, r.name, r.props) if r.type in ROLE_TYPES else None
+            if view is not None:
+                self.roles.append(StackRole(r, view, read_trust(view.trust)))
+        self.roles_by_urn = {role.resource.urn: role for role in self.roles}
+        self.policies = [r for r in self.resources if r.type == POLICY]
+        self.policies_by_urn = {p.urn: p for p in self.policies}
+
+    def of_type(self, *types: str) -> list[StackResource]:
+        return [r for r in self.resources if r.type in types]
+
+    def _role_deps(self, resource: StackResource, prop: str) -> list[StackRole]:
+        urns = resource.property_dependencies.get(prop) or ()
+        return [self.roles_by_urn[u] for u in urns if u in self.roles_by_urn]
+
+    def role_for(self, resource: StackResource, prop: str, value: object) -> StackRole | None:
+        """The stack's role that ``resource.props[prop]`` (a name or ARN) refers to; None when not decidable."""
+        deps = self._role_deps(resource, prop)
+        if len(deps) == 1:
+            return deps[0]
+        name = known_str(value)
+        if name is None:
+            return None
+        matches = [r for r in (deps or self.roles) if _names_role(name, r.view)]
+        return matches[0] if len(matches) == 1 else None
+
+    def roles_for(self, resource: StackResource, prop: str, values: object) -> list[StackRole]:
+        """Every stack role a list property (e.g. PolicyAttachment.roles) refers to."""
+        found = {r.resource.urn: r for r in self._role_deps(resource, prop)}
+        names, _ = string_list(values)
+        for name in names:
+            matches = [r for r in self.roles if _names_role(name, r.view)]
+            if len(matches) == 1:
+                found.setdefault(matches[0].resource.urn, matches[0])
+        return list(found.values())
+
+    def policies_for(self, resource: StackResource, prop: str, arns: Sequence[str]) -> list[StackResource]:
+        """The stack's customer managed policies that ``resource.props[prop]`` refers to."""
+        found = {
+            u: self.policies_by_urn[u]
+            for u in resource.property_dependencies.get(prop) or ()
+            if u in self.policies_by_urn
+        }
+        for arn in arns:
+            for policy in self.policies:
+                policy_arn = known_str(policy.props.get("arn"))
+                if policy_arn == arn or (policy_arn is None and _names_policy(arn, policy.props)):
+                    found.setdefault(policy.urn, policy)
+        return list(found.values())
+
+
+def _names_policy(arn: str, props: Mapping[str, Any]) -> bool:
+    resource = _arn_resource(arn)
+    name = known_str(props.get("name"))
+    if resource is None or not resource.startswith("policy/") or name is None:
+        return False
+    path = known_str(props.get("path")) or "/"
+    return resource == f"policy{path}{name}"
+
+
+def _resource_label(resource: StackResource) -> str:
+    return f"{resource.type} {resource.name!r}"
+
+
+# Administrator permissions reaching a workload role through other resources ----------------------------
+
+
+def attached_admin_findings(
+    resources: Iterable[StackResource],
+    *,
+    extra_managed_policies: Sequence[str] = (),
+    extra_actions: Sequence[str] = (),
+) -> list[Finding]:
+    """Mandatory: administrator permissions attached to a workload-trusted role by separate resources.
+
+    Covers RolePolicyAttachment, RolePolicy, RolePolicyAttachmentsExclusive, PolicyAttachment, and
+    customer managed policies of the stack (aws:iam/policy:Policy) named by any of them or by the
+    role's own managedPolicyArns. The role's own inline policies and AWS managed ARNs are the
+    resource-level rule's job.
+    """
+    index = StackIndex(resources)
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+
+    def report(attacher: StackResource, role: StackRole, key: str, what: str, fix: str) -> None:
+        if not role.trust.is_workload or (role.resource.urn, key) in seen:
+            return
+        seen.add((role.resource.urn, key))
+        via = "" if attacher.urn == role.resource.urn else f" through {_resource_label(attacher)}"
+        findings.append(
+            Finding(
+                "admin-attached",
+                f"{role.view.label} is assumable by Kubernetes workloads and gets {what}{via} [admin-attached]."
+                f" Fix: {fix}; {ADMIN_FIX}.",
+                urn=attacher.urn,
+                subjects=tuple(n for n in (attacher.name, role.view.logical_name, role.view.role_name) if n),
+            )
+        )
+
+    def check_managed(attacher: StackResource, roles: list[StackRole], prop: str, arns: list[str], aws: bool) -> None:
+        if not roles:
+            return
+        fix = f"remove the policy from {_resource_label(attacher)}"
+        if aws:
+            for arn in forbidden_managed_policies(arns, extra_managed_policies):
+                for role in roles:
+                    report(attacher, role, arn, f"managed policy {arn}", fix)
+        for policy in index.policies_for(attacher, prop, arns):
+            document = read_document(policy.props.get("policy"))
+            for description in admin_statements(document, extra_actions) if document else []:
+                for role in roles:
+                    report(attacher, role, policy.urn, f"{_resource_label(policy)} allowing {description}", fix)
+
+    for r in index.resources:
+        props = r.props
+        if r.type == ROLE_POLICY_ATTACHMENT:
+            role = index.role_for(r, "role", props.get("role"))
+            arns, _ = string_list(props.get("policyArn"))
+            check_managed(r, [role] if role else [], "policyArn", arns, aws=True)
+        elif r.type == ROLE_POLICY_ATTACHMENTS_EXCLUSIVE:
+            role = index.role_for(r, "roleName", props.get("roleName"))
+            arns, _ = string_list(props.get("policyArns"))
+            check_managed(r, [role] if role else [], "policyArns", arns, aws=True)
+        elif r.type == POLICY_ATTACHMENT:
+            arns, _ = string_list(props.get("policyArn"))
+            check_managed(r, index.roles_for(r, "roles", props.get("roles")), "policyArn", arns, aws=True)
+        elif r.type in ROLE_TYPES and r.urn in index.roles_by_urn:
+            # AWS managed ARNs of the role itself are reported by the resource policy.
+            arns, _ = string_list(props.get("managedPolicyArns"))
+            check_managed(r, [index.roles_by_urn[r.urn]], "managedPolicyArns", arns, aws=False)
+        elif r.type == ROLE_POLICY:
+            role = index.role_for(r, "role", props.get("role"))
+            document = read_document(props.get("policy"))
+            if role is None or document is None:
+                continue
+            for description in admin_statements(document, extra_actions):
+                report(r, role, r.urn, f"inline policy allowing {description}", f"narrow {_resource_label(r)}")
+    return findings
+
+
+# Service accounts annotated with a role of the stack -----------------------------------------------
+
+
+def _failed_reasons(decision: Decision, indexes: Iterable[int], action: str) -> list[str]:
+    results = {s.index: s for s in decision.statements}
+    if decision.outcome == "explicit-deny":
+        return [f"statement {s.index} (Deny) matches" for s in decision.statements if s.matched and s.effect == "Deny"]
+    reasons = []
+    for i in indexes:
+        result = results.get(i)
+        if result is None:
+            continue
+        if not result.principal_matched:
+            reasons.append(f"statement {i}: the principal does not match")
+        elif not result.action_matched:
+            reasons.append(f"statement {i}: {action} is not allowed")
+        else:
+            reasons.extend(f"statement {i}: {c.reason}" for c in result.failed_conditions)
+    return reasons
+
+
+def service_account_findings(
+    resources: Iterable[StackResource], *, default_audience: str = DEFAULT_AUDIENCE
+) -> list[Finding]:
+    """Mandatory: a ServiceAccount annotated with a role of the stack that the role's trust does not admit.
+
+    Decided with the core IAM evaluator on the exact request STS sees (sub = the service account,
+    aud = the eks.amazonaws.com/audience annotation or the default), through each OIDC provider the role
+    trusts: the ServiceAccount's cluster is not known to the stack, so any one admitting it is enough.
+    """
+    index = StackIndex(resources)
+    findings = []
+    for r in index.of_type(*SERVICE_ACCOUNT_TYPES):
+        default_ns = known_str(r.provider_props.get("namespace")) or "default"
+        sa = service_account_view(r.props, default_ns)
+        if not isinstance(sa.annotations, Mapping) or ROLE_ARN_ANNOTATION not in sa.annotations:
+            continue
+        role_arn = sa.annotations.get(ROLE_ARN_ANNOTATION)
+        audience = sa.annotations.get(AUDIENCE_ANNOTATION) or default_audience
+        namespace, name = known_str(sa.namespace), known_str(sa.name)
+        if namespace is None or name is None or is_unknown(audience):
+            continue
+        role = index.role_for(r, "metadata", role_arn)
+        if role is None or role.trust.analysis is None or role.trust.document is None:
+            continue
+        ref = ServiceAccountRef(namespace, name)
+        shown_arn = known_str(role_arn) or "(the role's ARN)"
+        label = f"{_resource_label(r)} ({ref})"
+        grants = role.trust.analysis.web_identity
+        subjects = (r.name, str(ref), role.view.logical_name, *([role.view.role_name] if role.view.role_name else []))
+        if not grants:
+            if role.trust.unknown:
+                continue
+            findings.append(
+                Finding(
+                    "service-account-role-not-web-identity",
+                    f"{label} is annotated {ROLE_ARN_ANNOTATION}={shown_arn}, but {role.view.label} does not trust"
+                    " any OIDC provider (sts:AssumeRoleWithWebIdentity), so pods using it cannot get credentials"
+                    " [service-account-role-not-web-identity]. Fix: add an IRSA trust statement for this service"
+                    " account to the role, or remove the annotation and use an EKS Pod Identity association.",
+                    urn=r.urn,
+                    subjects=subjects,
+                )
+            )
+            continue
+        decisions = [
+            evaluate(
+                role.trust.document, web_identity_request(g.provider_arn, g.issuer_host, ref.subject, str(audience))
+            )
+            for g in grants
+        ]
+        if any(d.allowed for d in decisions) or role.trust.unknown:
+            continue
+        reasons = [
+            f"via {g.provider_arn}: " + "; ".join(_failed_reasons(d, [g.statement], "sts:AssumeRoleWithWebIdentity"))
+            for g, d in zip(grants, decisions, strict=True)
+        ]
+        findings.append(
+            Finding(
+                "service-account-not-trusted",
+                f"{label} is annotated {ROLE_ARN_ANNOTATION}={shown_arn}, but the trust of {role.view.label} does"
+                f" not admit {ref.subject} with audience {audience!r}: {' | '.join(reasons)}"
+                " [service-account-not-trusted]. Fix: add the service account to the role's trust (sub"
+                f" {ref.subject!r}, aud {audience!r}; IrsaRole service_accounts/audiences), or correct the"
+                f" annotation, the namespace or the {AUDIENCE_ANNOTATION} annotation.",
+                urn=r.urn,
+                subjects=subjects,
+            )
+        )
+    return findings
+
+
+# EKS Pod Identity associations ----------------------------------------------------------------------
+
+
+def _association_context(
+    resource: StackResource, role: StackRole, cluster: str, grants: Sequence[PodIdentityGrant]
+) -> tuple[str, str] | None:
+    """(account, cluster ARN) of the request EKS makes for the association; None when not decidable."""
+    props = resource.props
+    account = partition = region = None
+    for value in (props.get("associationArn"), props.get("roleArn"), role.view.arn):
+        arn = known_str(value)
+        if arn is None:
+            continue
+        try:
+            parsed = parse_arn(arn)
+        except ValueError:
+            continue
+        account = account or parsed.account or None
+        partition = partition or parsed.partition
+        if parsed.service == "eks":
+            region = region or parsed.region or None
+    region = known_str(props.get("region")) or region or known_str(resource.provider_props.get("region"))
+    if account is None:
+        accounts = {a for g in grants for a in g.source_accounts}
+        account = accounts.pop() if len(accounts) == 1 else None
+    pinned = [a for g in grants for a in g.cluster_arns]
+    if region is not None and account is not None:
+        return account, eks_cluster_arn(partition or partition_for_region(region), region, account, cluster)
+    # Region unknown (preview): take the pinned ARN of this cluster name if there is exactly one.
+    candidates = {a for a in pinned if a.endswith(f":cluster/{cluster}") and (account is None or f":{account}:" in a)}
+    if len(candidates) == 1:
+        arn = candidates.pop()
+        try:
+            return account or parse_arn(arn).account, arn
+        except ValueError:
+            return None
+    if not pinned and account is not None:
+        return account, eks_cluster_arn(partition or "aws", "<region>", account, cluster)
+    return None
+
+
+def pod_identity_association_findings(resources: Iterable[StackResource]) -> list[Finding]:
+    """Mandatory: an EKS Pod Identity association whose role (of this stack) would refuse EKS's request.
+
+    Decided with the core IAM evaluator on the sts:AssumeRole and sts:TagSession requests EKS makes for
+    a pod of that cluster, namespace and service account (without session tags when the association
+    disables them).
+    """
+    index = StackIndex(resources)
+    findings = []
+    for r in index.of_type(POD_IDENTITY_ASSOCIATION):
+        props = r.props
+        cluster = known_str(props.get("clusterName"))
+        namespace = known_str(props.get("namespace"))
+        service_account = known_str(props.get("serviceAccount"))
+        disable_tags = props.get("disableSessionTags")
+        if cluster is None or namespace is None or service_account is None or is_unknown(disable_tags):
+            continue
+        role = index.role_for(r, "roleArn", props.get("roleArn"))
+        if role is None or role.trust.analysis is None or role.trust.document is None:
+            continue
+        label = f"{_resource_label(r)} ({cluster}: {namespace}/{service_account})"
+        subjects = (r.name, f"{namespace}/{service_account}", role.view.logical_name, role.view.role_name or "")
+        grants = role.trust.analysis.pod_identity
+        if not grants:
+            if role.trust.unknown:
+                continue
+            findings.append(
+                Finding(
+                    "association-role-not-pod-identity",
+                    f"{label} uses {role.view.label}, whose trust does not admit {POD_IDENTITY_PRINCIPAL}"
+                    " [association-role-not-pod-identity]. Fix: add a statement allowing sts:AssumeRole and"
+                    f" sts:TagSession to Principal.Service {POD_IDENTITY_PRINCIPAL}, scoped with aws:SourceAccount"
+                    " and pinned with the aws:RequestTag/eks-cluster-arn, kubernetes-namespace and"
+                    " kubernetes-service-account session tags (IrsaRole pod_identity_cluster_names does this).",
+                    urn=r.urn,
+                    subjects=subjects,
+                )
+            )
+            continue
+        context = _association_context(r, role, cluster, grants)
+        if context is None:
+            continue
+        account, cluster_arn = context
+        requests = pod_identity_requests(
+            account_id=account,
+            cluster_arn=cluster_arn,
+            cluster_name=cluster,
+            namespace=namespace,
+            service_account=service_account,
+            session_tags=not bool(disable_tags),
+        )
+        failed = [(req, d) for req in requests if not (d := evaluate(role.trust.document, req)).allowed]
+        if not failed or role.trust.unknown:
+            continue
+        reasons = [
+            f"{req.action}: " + "; ".join(_failed_reasons(d, [g.statement for g in grants], req.action))
+            for req, d in failed
+        ]
+        tags = "without session tags" if disable_tags else "with session tags"
+        findings.append(
+            Finding(
+                "association-not-trusted",
+                f"{label} uses {role.view.label}, whose trust refuses EKS Pod Identity's request ({tags},"
+                f" account {account}, cluster {cluster_arn}): {' | '.join(reasons)} [association-not-trusted]."
+                " Fix: pin the role's Pod Identity statement to this cluster, namespace and service account"
+                " (aws:RequestTag/eks-cluster-arn, kubernetes-namespace, kubernetes-service-account), allow"
+                " sts:TagSession, and keep session tags enabled on the association while the trust pins them.",
+                urn=r.urn,
+                subjects=subjects,
+            )
+        )
+    return findings
+
+
+# OIDC providers -----------------------------------------------------------------------------------------
+
+
+def oidc_provider_findings(
+    resources: Iterable[StackResource], *, required_client_ids: Sequence[str] = (DEFAULT_AUDIENCE,)
+) -> list[Finding]:
+    """Mandatory: an IRSA OIDC provider whose client IDs lack sts.amazonaws.com or an audience its roles pin.
+
+    STS rejects a web-identity token whose aud is not one of the provider's client IDs. A provider is an
+    IRSA provider when its issuer is an EKS one (oidc.eks.*) or a role of the stack admits service
+    accounts (system:serviceaccount:...) through it.
+    """
+    index = StackIndex(resources)
+    users: dict[str, list[tuple[StackRole, WebIdentityGrant]]] = {}
+    for role in index.roles:
+        for grant in role.trust.analysis.web_identity if role.trust.analysis else ():
+            if grant.issuer_host and role.trust.decidable(grant.statement, "Principal", "Condition"):
+                users.setdefault(grant.issuer_host, []).append((role, grant))
+    findings = []
+    for r in index.of_type(OIDC_PROVIDER):
+        url = known_str(r.props.get("url"))
+        client_ids, unknown = string_list(r.props.get("clientIdLists"))
+        if url is None or unknown:
+            continue
+        host = issuer_host(url)
+        arn = known_str(r.props.get("arn"))
+        trusted_by = [(role, g) for role, g in users.get(host, []) if arn is None or g.provider_arn == arn]
+        irsa = host.startswith("oidc.eks.") or any(
+            s.startswith("system:serviceaccount:") for _, g in trusted_by for s in g.subjects
+        )
+        if not irsa:
+            continue
+        subjects = (r.name, host)
+        missing = [c for c in required_client_ids if c not in client_ids]
+        if missing:
+            findings.append(
+                Finding(
+                    "client-id-missing",
+                    f"{_resource_label(r)} ({host}) has client IDs {client_ids}, without {missing}: STS rejects"
+                    " the projected service-account tokens of IRSA [client-id-missing]. Fix: add"
+                    f" {missing} to clientIdLists.",
+                    urn=r.urn,
+                    subjects=subjects,
+                )
+            )
+        for role, grant in trusted_by:
+            absent = [a for a in grant.audiences if "*" not in a and "?" not in a and a not in client_ids]
+            absent = [a for a in absent if a not in missing]
+            if absent:
+                findings.append(
+                    Finding(
+                        "audience-not-client-id",
+                        f"{_resource_label(r)} ({host}) does not list {absent} as client IDs, but {role.view.label}"
+                        f" accepts only tokens for that audience (statement {grant.statement}), so STS rejects"
+                        " them [audience-not-client-id]. Fix: add the audience to the provider's clientIdLists,"
+                        " or pin the role's aud to one the provider lists.",
+                        urn=r.urn,
+                        subjects=(*subjects, role.view.logical_name),
+                    )
+                )
+    return findings

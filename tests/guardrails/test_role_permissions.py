@@ -1,0 +1,97 @@
+"""irsa-workload-role-not-admin (mandatory) and irsa-workload-role-max-session (advisory)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from irsa_components.guardrails.values import UNKNOWN_NUMBER, UNKNOWN_STRING
+
+from .helpers import ROLE, messages, pod_statement, resource_args, role_props, trust, web_statement
+
+ADMIN = "irsa-workload-role-not-admin"
+SESSION = "irsa-workload-role-max-session"
+IRSA = trust(web_statement())
+POD = trust(pod_statement())
+EC2 = trust({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+
+
+def inline(*actions: str, effect: str = "Allow") -> dict[str, str]:
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": effect, "Action": list(actions), "Resource": "*"}]}
+    return {"name": "inline", "policy": json.dumps(doc)}
+
+
+def admin(doc: str, config: dict[str, object] | None = None, **props: object) -> list[str]:
+    return messages(ADMIN, resource_args(ROLE, role_props(doc, **props), name="payments-api", config=config))
+
+
+@pytest.mark.parametrize("doc", [IRSA, POD])
+@pytest.mark.parametrize("name", ["AdministratorAccess", "IAMFullAccess"])
+def test_admin_managed_policies_on_a_workload_role_are_mandatory(doc: str, name: str) -> None:
+    arn = f"arn:aws:iam::aws:policy/{name}"
+    found = admin(doc, managedPolicyArns=["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", arn])
+    assert len(found) == 1 and arn in found[0] and "[admin-managed-policy]" in found[0] and "Fix: " in found[0]
+
+
+@pytest.mark.parametrize("action", ["*", "*:*"])
+def test_inline_statements_allowing_everything_are_mandatory(action: str) -> None:
+    found = admin(IRSA, inlinePolicies=[inline("s3:GetObject", action)])
+    assert len(found) == 1 and "[admin-inline-policy]" in found[0] and repr(action) in found[0]
+
+
+def test_least_privilege_and_deny_statements_pass() -> None:
+    assert admin(IRSA, managedPolicyArns=["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]) == []
+    assert admin(IRSA, inlinePolicies=[inline("s3:GetObject"), inline("*", effect="Deny")]) == []
+
+
+def test_roles_workloads_cannot_assume_may_be_admins() -> None:
+    assert admin(EC2, managedPolicyArns=["arn:aws:iam::aws:policy/AdministratorAccess"]) == []
+    assert admin(UNKNOWN_STRING, managedPolicyArns=["arn:aws:iam::aws:policy/AdministratorAccess"]) == []
+
+
+def test_config_extends_what_is_forbidden() -> None:
+    power = ["arn:aws:iam::aws:policy/PowerUserAccess"]
+    assert admin(IRSA, managedPolicyArns=power) == []
+    assert admin(IRSA, {"additionalForbiddenManagedPolicies": ["PowerUserAccess"]}, managedPolicyArns=power)
+    iam = [inline("iam:*")]
+    assert admin(IRSA, inlinePolicies=iam) == []
+    assert admin(IRSA, {"additionalForbiddenActions": ["iam:*"]}, inlinePolicies=iam)
+
+
+def test_unknown_policy_values_are_skipped() -> None:
+    assert (
+        admin(IRSA, managedPolicyArns=[UNKNOWN_STRING], inlinePolicies=[{"name": "x", "policy": UNKNOWN_STRING}]) == []
+    )
+
+
+def session(doc: str, seconds: object, config: dict[str, object] | None = None) -> list[str]:
+    props = role_props(doc, maxSessionDuration=seconds)
+    if seconds is None:
+        del props["maxSessionDuration"]
+    return messages(SESSION, resource_args(ROLE, props, config=config))
+
+
+def test_long_sessions_of_workload_roles_are_advisory() -> None:
+    found = session(IRSA, 7200)
+    assert len(found) == 1 and "7200 seconds" in found[0] and "[max-session-duration]" in found[0]
+    assert session(POD, 43200)
+    assert session(IRSA, 3600) == []
+    assert session(IRSA, None) == []  # AWS's default is one hour
+
+
+def test_the_ceiling_is_configurable() -> None:
+    assert session(IRSA, 7200, {"maxSeconds": 7200}) == []
+    assert session(IRSA, 7200, {"maxSeconds": 7200.0}) == []  # numbers arrive as floats from the engine
+    assert session(IRSA, 14400, {"maxSeconds": 7200})
+
+
+def test_session_rule_ignores_other_roles_and_unknowns() -> None:
+    assert session(EC2, 43200) == []
+    assert session(IRSA, UNKNOWN_NUMBER) == []
+
+
+def test_not_action_allows_everything_else() -> None:
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}
+    found = admin(IRSA, inlinePolicies=[{"name": "broad", "policy": json.dumps(doc)}])
+    assert len(found) == 1 and "NotAction" in found[0]
