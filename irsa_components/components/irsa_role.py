@@ -11,7 +11,6 @@ from ..core import documents
 from ..core.arns import eks_cluster_arn, eks_cluster_name_problem, oidc_provider_arn_problem
 from ..core.errors import InputError, Problems
 from ..core.kubernetes import ServiceAccountRef
-from ..core.limits import Quotas
 from ..core.names import role_name as derive_role_name
 from ..core.trust import (
     DEFAULT_AUDIENCE,
@@ -19,10 +18,11 @@ from ..core.trust import (
     ESTIMATE_PARTITION,
     ESTIMATE_PROVIDER_ARN,
     ESTIMATE_REGION,
+    estimate_provider_arn,
     issuer_host_from_provider_arn,
     workload_trust_policy,
 )
-from ..core.validate import check_audiences, check_service_accounts, check_trust_size
+from ..core.validate import check_audiences, check_quotas, check_service_accounts, check_trust_size
 from ._inputs import plain_list, subject
 from ._lookups import aws_environment, aws_provider_of
 from ._role import RoleSettings, check_role_settings, create_role
@@ -104,16 +104,14 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
             arns,
             "the role trusts nobody: give at least one OIDC provider ARN or Pod Identity cluster",
         )
-    quotas = Quotas(
-        trust_policy_chars=args.get("trust_policy_max_chars", Quotas.trust_policy_chars),
-        managed_policies_per_role=args.get("max_managed_policies", Quotas.managed_policies_per_role),
-    )
+    quotas = check_quotas(problems, args.get("trust_policy_max_chars"), args.get("max_managed_policies"))
+    trust_inputs_valid = not problems  # the role settings checked next do not shape the trust
     role = check_role_settings(problems, args, derive_role_name(name), quotas)
-    if not problems and sas:
+    if trust_inputs_valid and sas:
         # Size the trust now, with stand-ins for values only the cloud knows; exact check once known.
         estimate_arns = [
-            a if isinstance(a, str) else ESTIMATE_PROVIDER_ARN
-            for a in (arns if arns is not None else [ESTIMATE_PROVIDER_ARN])
+            a if isinstance(a, str) else estimate_provider_arn(f"{name}-{i}")
+            for i, a in enumerate(arns if arns is not None else [ESTIMATE_PROVIDER_ARN])
         ]
         estimate = _trust_document(
             sas,

@@ -16,7 +16,7 @@ from ._inputs import plain_list, subject
 from ._lookups import aws_provider_of, eks_issuer_url
 
 TYPE = "irsa-components:index:OidcProvider"
-_THUMBPRINT = re.compile(r"^[0-9A-Fa-f]{40}$")
+_THUMBPRINT = re.compile(r"^[0-9A-Fa-f]{40}\Z")
 
 
 class OidcProviderArgs(TypedDict, total=False):

@@ -12,8 +12,15 @@ from ..core.errors import Problems
 from ..core.kubernetes import ServiceAccountRef, namespace_problem, service_account_name_problem
 from ..core.limits import Quotas
 from ..core.names import role_name as derive_role_name
-from ..core.trust import POD_IDENTITY_ACTIONS, pod_identity_statements, trust_policy
-from ..core.validate import check_policy_statements, check_tags, check_trust_size
+from ..core.trust import (
+    ESTIMATE_ACCOUNT,
+    ESTIMATE_PARTITION,
+    ESTIMATE_REGION,
+    POD_IDENTITY_ACTIONS,
+    pod_identity_statements,
+    trust_policy,
+)
+from ..core.validate import check_policy_statements, check_quotas, check_tags, check_trust_size
 from ._inputs import plain_list, subject
 from ._lookups import aws_environment, aws_provider_of
 from ._role import ROLE_FIELDS, check_role_settings, create_role
@@ -94,6 +101,7 @@ class PodIdentityAssociation(pulumi.ComponentResource):
         namespace, account_name = args.get("namespace"), args.get("service_account")
         problems.check("namespace", namespace, namespace_problem(namespace))
         problems.check("service_account", account_name, service_account_name_problem(account_name))
+        trust_inputs_valid = not problems
         existing = args.get("role_arn")
         if isinstance(existing, str):
             problems.check("role_arn", existing, role_arn_problem(existing))
@@ -111,10 +119,7 @@ class PodIdentityAssociation(pulumi.ComponentResource):
                 "EKS accepts a session policy only with disable_session_tags: true",
             )
         check_tags(problems, "association_tags", args.get("association_tags"), Quotas.tags_per_resource)
-        quotas = Quotas(
-            trust_policy_chars=args.get("trust_policy_max_chars", Quotas.trust_policy_chars),
-            managed_policies_per_role=args.get("max_managed_policies", Quotas.managed_policies_per_role),
-        )
+        quotas = check_quotas(problems, args.get("trust_policy_max_chars"), args.get("max_managed_policies"))
         settings = None
         if existing is not None:
             given: Mapping[str, Any] = args
@@ -127,6 +132,20 @@ class PodIdentityAssociation(pulumi.ComponentResource):
                     )
         else:
             settings = check_role_settings(problems, args, derive_role_name(name), quotas)
+            if trust_inputs_valid:
+                # Size the trust now, with stand-ins for the account, partition and region; exact check once known.
+                estimate_arns = [
+                    eks_cluster_arn(ESTIMATE_PARTITION, ESTIMATE_REGION, ESTIMATE_ACCOUNT, c) for c in clusters
+                ]
+                estimate = trust_policy(
+                    pod_identity_statements(
+                        ESTIMATE_ACCOUNT,
+                        estimate_arns,
+                        [ServiceAccountRef(str(namespace), str(account_name))],
+                        session_tags=session_tags,
+                    )
+                )
+                check_trust_size(problems, "cluster_names", estimate, quotas.trust_policy_chars)
             if settings is not None and target is not None:
                 # The association role must be allowed to assume the target role it chains to.
                 settings.policy_statements = [

@@ -6,6 +6,7 @@ from typing import Optional, Required, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ..core.arns import role_arn_problem
 from ..core.errors import Problems
 from ..core.kubernetes import (
     WEBHOOK_ANNOTATIONS,
@@ -69,6 +70,9 @@ class AnnotatedServiceAccount(pulumi.ComponentResource):
                 args["token_expiration"],
                 token_expiration_problem(args["token_expiration"]),
             )
+        role_arn = args.get("role_arn")
+        if isinstance(role_arn, str):
+            problems.check("role_arn", role_arn, role_arn_problem(role_arn))
         audience = args.get("audience")
         if audience is not None and (not isinstance(audience, str) or not audience):
             problems.add("audience", audience, "must be a non-empty string")
@@ -76,12 +80,14 @@ class AnnotatedServiceAccount(pulumi.ComponentResource):
         for key in extra:
             if key in WEBHOOK_ANNOTATIONS:
                 problems.add(f"annotations.{key}", extra[key], "set this through its own input, not annotations")
+        # Annotation keys follow the label-key syntax (values are free-form).
+        for key, _, message in label_problems({key: "" for key in extra}):
+            problems.add(f"annotations.{key}", key, message.replace("label", "annotation"))
         for key, value, message in label_problems(args.get("labels") or {}):
             problems.add(f"labels.{key}", value, message)
         problems.raise_if_any()
 
         super().__init__(TYPE, name, None, opts)
-        role_arn = args.get("role_arn")
         annotations = service_account_annotations(
             role_arn=role_arn,  # type: ignore[arg-type]  # an Input[str]; serialized by the SDK
             audience=audience,

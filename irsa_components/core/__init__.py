@@ -6,7 +6,7 @@ components, the stack program, the command line and the policy pack are thin she
 
 from .arns import Arn, parse_arn, partition_for_region
 from .errors import InputError, Problem, Problems
-from .evaluate import Decision, Request, evaluate
+from .evaluate import Decision, Request
 from .kubernetes import ServiceAccountRef, parse_service_account
 from .limits import Quotas
 from .names import role_name
@@ -31,7 +31,6 @@ __all__ = [
     "Quotas",
     "Request",
     "ServiceAccountRef",
-    "evaluate",
     "issuer_host",
     "issuer_host_from_provider_arn",
     "parse_arn",

@@ -28,7 +28,9 @@ from .trust import (
 )
 
 _PINNING_OPERATORS = ("StringEquals", "StringLike")
-_ONE_NAMESPACE_WILDCARD = re.compile(r"^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:\*$")
+# A pattern whose namespace is literal cannot leave that namespace: the API server never puts ':' in
+# namespace or service-account names, so the sub of any other namespace differs before the wildcard.
+_ONE_NAMESPACE_PATTERN = re.compile(r"^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:")
 
 
 @dataclass(frozen=True)
@@ -167,11 +169,11 @@ def _web_identity(index: int, statement: Mapping[str, Any], audiences_allowed: t
     if sub_op == "StringLike":
         for pattern in subjects:
             if "*" in pattern or "?" in pattern:
-                if _ONE_NAMESPACE_WILDCARD.match(pattern):
+                if _ONE_NAMESPACE_PATTERN.match(pattern):
                     weaknesses.append(
                         Weakness(
                             "sub-namespace-wildcard",
-                            f"{pattern!r} admits every service account of one namespace",
+                            f"{pattern!r} admits service accounts by pattern, within one namespace",
                         )
                     )
                 else:

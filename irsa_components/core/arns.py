@@ -28,10 +28,10 @@ _REGION_PARTITIONS: tuple[tuple[str, str], ...] = (
     ("eusc-", "aws-eusc"),
 )
 
-ACCOUNT_RE = re.compile(r"^\d{12}$")
-REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+ACCOUNT_RE = re.compile(r"^[0-9]{12}\Z")
+REGION_RE = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-[0-9]\Z")
 _ARN_RE = re.compile(
-    r"^arn:(?P<partition>[^:]+):(?P<service>[^:]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)$"
+    r"^arn:(?P<partition>[^:]+):(?P<service>[^:]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)\Z"
 )
 
 
@@ -144,7 +144,7 @@ def account_of(arn: str) -> str:
     return parse_arn(arn).account
 
 
-_EKS_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]*$")
+_EKS_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]*\Z")
 
 
 def eks_cluster_name_problem(name: object) -> str | None:

@@ -109,11 +109,18 @@ class Decision:
         return self.outcome == "allow"
 
 
+# ${*} and ${?} stand for a literal '*' and '?' (IAM's special policy variables): they are marked with
+# private-use characters while substituting, matched literally by patterns, and unmarked for other operators.
+_LITERAL_MARKS = {"*": "\ue000", "?": "\ue001"}
+_UNMARK = str.maketrans({mark: char for char, mark in _LITERAL_MARKS.items()})
+
+
 @lru_cache(maxsize=4096)
 def _glob(pattern: str, case_sensitive: bool = True) -> re.Pattern[str]:
     """IAM wildcards: ``*`` any run of characters (``:`` and ``/`` included), ``?`` exactly one."""
-    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern]
-    return re.compile("^" + "".join(parts) + "$", 0 if case_sensitive else re.IGNORECASE)
+    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c.translate(_UNMARK)) for c in pattern]
+    # \Z, not $ (which also matches before a trailing newline); DOTALL so '*' spans any character.
+    return re.compile("^" + "".join(parts) + r"\Z", re.DOTALL | (0 if case_sensitive else re.IGNORECASE))
 
 
 def glob_match(pattern: str, value: str, case_sensitive: bool = True) -> bool:
@@ -149,7 +156,7 @@ def _substitute(value: str, context: Mapping[str, tuple[str, ...]]) -> str | Non
         nonlocal missing
         name = match.group(1)
         if name in ("*", "?", "$"):
-            return name
+            return _LITERAL_MARKS.get(name, name)
         name, _, default = name.partition(",")
         values = context.get(name.strip().lower())
         if values and len(values) == 1:
@@ -165,6 +172,8 @@ def _substitute(value: str, context: Mapping[str, tuple[str, ...]]) -> str | Non
 
 def _compare(base: str, actual: str, expected: str) -> bool | None:
     """Positive comparison of one request value with one policy value; None when unsupported."""
+    if base not in ("StringLike", "ArnEquals", "ArnLike"):
+        expected = expected.translate(_UNMARK)
     if base == "StringEquals":
         return actual == expected
     if base == "StringEqualsIgnoreCase":
@@ -326,7 +335,10 @@ def evaluate_statement(index: int, statement: Mapping[str, Any], request: Reques
     effect = str(statement.get("Effect"))
     conditions: list[ConditionResult] = []
     block = statement.get("Condition") or {}
-    if isinstance(block, Mapping):
+    if not isinstance(block, Mapping):
+        # A Condition that is not a block of operators fails closed, like a malformed operator block.
+        conditions.append(ConditionResult("", "", (), None, effect == "Deny", "malformed condition"))
+    else:
         for operator, keys in block.items():
             if not isinstance(keys, Mapping):
                 conditions.append(ConditionResult(operator, "", (), None, effect == "Deny", "malformed condition"))

@@ -20,8 +20,8 @@ WEBHOOK_ANNOTATIONS = (
     TOKEN_EXPIRATION_ANNOTATION,
 )
 
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
 
 WILDCARD = "*"
 
@@ -151,11 +151,11 @@ def service_account_manifest(
 def label_problems(labels: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """(key, value, message) for each label key or value Kubernetes would reject."""
     problems = []
-    value_re = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-    name_re = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+    value_re = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\Z")
+    name_re = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
     for key, value in labels.items():
-        prefix, _, name = key.rpartition("/")
-        if prefix and service_account_name_problem(prefix):
+        prefix, slash, name = key.rpartition("/")
+        if slash and (not prefix or service_account_name_problem(prefix)):
             problems.append((key, value, "label key prefix is not a DNS-1123 subdomain"))
         elif not name or len(name) > 63 or not name_re.match(name):
             problems.append((key, value, "label key name must be 1-63 alphanumerics, '-', '_' or '.'"))

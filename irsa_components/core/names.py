@@ -7,8 +7,8 @@ import re
 
 from .limits import ROLE_NAME_MAX, ROLE_PATH_MAX
 
-_ROLE_NAME_RE = re.compile(r"^[A-Za-z0-9_+=,.@-]+$")
-_ROLE_PATH_RE = re.compile(r"^/([\x21-\x7e]*/)?$")
+_ROLE_NAME_RE = re.compile(r"^[A-Za-z0-9_+=,.@-]+\Z")
+_ROLE_PATH_RE = re.compile(r"^/([\x21-\x7e]*/)?\Z")
 _HASH_LEN = 8
 
 

@@ -7,6 +7,7 @@ admit every service account of the cluster.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
@@ -171,6 +172,14 @@ ESTIMATE_PROVIDER_ARN = "arn:aws:iam::000000000000:oidc-provider/oidc.eks.ap-sou
 ESTIMATE_ACCOUNT = "000000000000"
 ESTIMATE_PARTITION = "aws"
 ESTIMATE_REGION = "ap-southeast-4"
+
+
+def estimate_provider_arn(seed: str, issuer_url: str | None = None) -> str:
+    """A stand-in provider ARN as long as the real one will be, distinct per ``seed`` (e.g. the cluster)."""
+    if issuer_url is not None:
+        return f"arn:{ESTIMATE_PARTITION}:iam::{ESTIMATE_ACCOUNT}:oidc-provider/{issuer_host(issuer_url)}"
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:32]
+    return ESTIMATE_PROVIDER_ARN[: -len(digest)] + digest
 
 
 def workload_trust_policy(

@@ -171,3 +171,23 @@ def check_trust_size(problems: Problems, field: str, trust: Mapping[str, Any], q
             f"the trust policy would exceed the {quota}-character trust-policy quota{note}; split the "
             "service accounts or clusters over several roles, or raise the quota (up to 4096) and set the limit",
         )
+
+
+# AWS's documented ceilings for the two quotas callers may raise.
+MAX_TRUST_POLICY_QUOTA = 4096
+MAX_MANAGED_POLICIES_QUOTA = 25
+
+
+def check_quotas(problems: Problems, trust_policy_chars: object, managed_policies: object) -> Quotas:
+    """The account quotas a caller declares, checked against AWS's ceilings (defaults when absent)."""
+    trust = Quotas.trust_policy_chars if trust_policy_chars is None else trust_policy_chars
+    managed = Quotas.managed_policies_per_role if managed_policies is None else managed_policies
+    if not isinstance(trust, int) or isinstance(trust, bool) or not 1 <= trust <= MAX_TRUST_POLICY_QUOTA:
+        problems.add(
+            "trust_policy_max_chars", trust, f"must be 1-{MAX_TRUST_POLICY_QUOTA} (AWS's ceiling for the quota)"
+        )
+        trust = Quotas.trust_policy_chars
+    if not isinstance(managed, int) or isinstance(managed, bool) or not 1 <= managed <= MAX_MANAGED_POLICIES_QUOTA:
+        problems.add("max_managed_policies", managed, f"must be 1-{MAX_MANAGED_POLICIES_QUOTA}")
+        managed = Quotas.managed_policies_per_role
+    return Quotas(trust_policy_chars=trust, managed_policies_per_role=managed)

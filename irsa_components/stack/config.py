@@ -333,6 +333,14 @@ def _environment_checks(config: StackConfig) -> list[Problem]:
             arns.policy_arn_problem(config.permissions_boundary),
         )
     validate.check_max_session_duration(top, "irsa:maxSessionDuration", config.max_session_duration)
+    quota_problems = Problems("stack config")
+    validate.check_quotas(quota_problems, config.trust_policy_max_chars, config.max_managed_policies)
+    names_in_stack = {
+        "trust_policy_max_chars": "irsa:trustPolicyMaxChars",
+        "max_managed_policies": "irsa:maxManagedPolicies",
+    }
+    for q in quota_problems:
+        top.add(names_in_stack[q.field], q.value, q.message)
     validate.check_tags(top, "irsa:tags", config.tags, Quotas.tags_per_resource, reserved=3)
     return list(top)
 

@@ -67,9 +67,10 @@ def test_the_entry_point_only_assembles_the_policies(monkeypatch: pytest.MonkeyP
 
 def test_the_pack_project_file_and_requirements() -> None:
     project = (PACK / "PulumiPolicy.yaml").read_text()
-    assert "name: python" in project and "virtualenv: ../.venv" in project
+    assert "name: python" in project and "virtualenv: venv" in project
     requirements = (PACK / "requirements.txt").read_text().splitlines()
-    assert "-e .[policy]" in requirements and any(r.startswith("pulumi-policy==") for r in requirements)
+    # `-e ..` is resolved from the pack's folder, where the CLI and the README install it.
+    assert "-e ..[policy]" in requirements and any(r.startswith("pulumi-policy==") for r in requirements)
 
 
 # The analyzer protocol, end to end: the pack's own process, spoken to over gRPC as the engine does. ---

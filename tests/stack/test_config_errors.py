@@ -108,9 +108,11 @@ def test_trust_too_large_for_the_quota_is_reported_before_apply() -> None:
     clusters = {f"c{i}": {"name": f"prod-c{i}"} for i in range(12)}
     config = {**base_config(api={"namespace": "apps"}), "clusters": clusters}
     _one(_problems(config), "service 'api'", "trust-policy quota")
-    config["trustPolicyMaxChars"] = 4096 * 3  # a raised limit is honoured
-    del config["clusters"]["c11"]
-    run({**config, "trustPolicyMaxChars": 4096 * 3})
+    config["trustPolicyMaxChars"] = 4096  # a raised limit is honoured
+    for extra in ("c11", "c10", "c9", "c8", "c7", "c6", "c5", "c4"):
+        del config["clusters"][extra]
+    run(config)
+    _one(_problems({**config, "trustPolicyMaxChars": 5000}), "irsa:trustPolicyMaxChars", "5000", "4096")
 
 
 def test_unknown_top_level_setting_is_named() -> None:

@@ -1,0 +1,63 @@
+"""The package schema of the components, inferred in-process by Pulumi's component analyzer.
+
+Other Pulumi languages consume this schema. ``python -m irsa_components.schema`` rewrites the committed
+snapshot (tests/snapshots/schema.json); the tests compare against it, so a change to a component's inputs
+or outputs shows up as a reviewable diff.
+"""
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from pulumi.provider.experimental.component import ComponentProvider
+
+import irsa_components
+
+from .components import COMPONENTS
+
+PACKAGE = "irsa-components"
+SNAPSHOT = Path(__file__).resolve().parent.parent / "tests" / "snapshots" / "schema.json"
+
+# "/aws/v7.51.1/schema.json#/..." -> "/aws/v7/schema.json#/...": patch and minor upgrades of the
+# dependencies do not change the schema's shape, so they should not churn the snapshot.
+_REF_VERSION = re.compile(r"^/(?P<package>[^/]+)/v(?P<major>\d+)(\.[^/]*)?/schema\.json#")
+
+
+def _normalise_ref(ref: str) -> str:
+    return _REF_VERSION.sub(lambda m: f"/{m['package']}/v{m['major']}/schema.json#", ref)
+
+
+def _normalise(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _normalise_ref(v) if k == "$ref" and isinstance(v, str) else _normalise(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_normalise(v) for v in node]
+    return node
+
+
+def build_schema() -> dict[str, Any]:
+    """The package schema of ``COMPONENTS``, with dependency versions reduced to their major version."""
+    provider = ComponentProvider(list(COMPONENTS), PACKAGE, version=irsa_components.__version__)
+    assert provider.schema is not None
+    schema: dict[str, Any] = _normalise(json.loads(provider.schema))
+    for dependency in schema.get("dependencies", []):
+        dependency["version"] = str(dependency["version"]).split(".")[0]
+    return schema
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    target = Path(argv[0]) if argv else SNAPSHOT
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render(build_schema()))
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
