@@ -51,10 +51,54 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
+def _type(prop: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        return prop["$ref"].rsplit("/", 1)[-1].replace("%2F", "/")
+    kind = str(prop.get("type", "any"))
+    if kind == "array":
+        return f"list[{_type(prop.get('items', {}))}]"
+    if kind == "object" and "additionalProperties" in prop:
+        return f"map[{_type(prop['additionalProperties'])}]"
+    return kind
+
+
+def reference(schema: dict[str, Any]) -> str:
+    """Inputs and outputs of every component, as Markdown tables (docs/components.md)."""
+    lines = [
+        "# Component reference",
+        "",
+        "Generated from the package schema by `python -m irsa_components.schema --docs`; do not edit by hand.",
+        "Names are the schema's (camelCase); in Python the args are the snake_case keys of each `...Args` TypedDict.",
+        "",
+    ]
+    for token, resource in sorted(schema["resources"].items()):
+        name = token.rsplit(":", 1)[-1]
+        required = set(resource.get("requiredInputs", []))
+        lines += [f"## {name}", "", f"`{token}`", "", " ".join(resource["description"].split()), ""]
+        lines += ["| input | type | required | description |", "|---|---|---|---|"]
+        for key, prop in resource["inputProperties"].items():
+            lines.append(
+                f"| `{key}` | `{_type(prop)}` | {'yes' if key in required else ''} | {prop.get('description', '')} |"
+            )
+        lines += ["", "| output | type | description |", "|---|---|---|"]
+        for key, prop in resource["properties"].items():
+            lines.append(f"| `{key}` | `{_type(prop)}` | {prop.get('description', '')} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "components.md"
+
+
 def main(argv: list[str]) -> int:
+    schema = build_schema()
+    if argv[:1] == ["--docs"]:
+        DOCS.write_text(reference(schema))
+        print(f"wrote {DOCS}")
+        return 0
     target = Path(argv[0]) if argv else SNAPSHOT
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render(build_schema()))
+    target.write_text(render(schema))
     print(f"wrote {target}")
     return 0
 

@@ -82,3 +82,9 @@ def test_dependency_versions_are_reduced_to_the_major_version(schema: Schema) ->
     assert {d["name"]: d["version"] for d in schema["dependencies"]} == {"aws": "7", "kubernetes": "4"}
     refs = re.findall(r'"\$ref": "(/[^"]+)"', json.dumps(schema))
     assert refs and all(re.match(r"^/(aws|kubernetes)/v\d+/schema\.json#/", ref) for ref in refs)
+
+
+def test_component_reference_docs_are_generated_from_the_schema(schema: Schema) -> None:
+    from irsa_components.schema import DOCS, reference
+
+    assert DOCS.read_text() == reference(schema), "run `python -m irsa_components.schema --docs`"
