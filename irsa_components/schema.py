@@ -53,7 +53,7 @@ def render(schema: dict[str, Any]) -> str:
 
 def _type(prop: dict[str, Any]) -> str:
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[-1].replace("%2F", "/")
+        return str(prop["$ref"]).rsplit("/", 1)[-1].replace("%2F", "/")
     kind = str(prop.get("type", "any"))
     if kind == "array":
         return f"list[{_type(prop.get('items', {}))}]"
