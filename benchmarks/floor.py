@@ -1,12 +1,16 @@
 """The SDK floor: register exactly what the stack program registered, with no library logic.
 
-Same resource types, names, parents, inputs and invokes, replayed straight into the Pulumi SDK:
-what remains of a run's time is the cost of Pulumi itself.
+The same resource types, names, parents, inputs and invokes, created the way a hand-written Pulumi
+program creates them (the provider SDKs' resource classes, a ComponentResource subclass per component
+type) but with every value precomputed: what remains of a run's time is the cost of Pulumi itself.
 """
 
 from __future__ import annotations
 
+import importlib
+import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import pulumi
@@ -15,28 +19,51 @@ from pulumi.runtime import invoke
 from irsa_components.offline import Simulation
 
 
+class _Component(pulumi.ComponentResource):
+    """A component with no logic: only its type token and name."""
+
+    def __init__(self, t: str, name: str, opts: pulumi.ResourceOptions) -> None:
+        super().__init__(t, name, None, opts)
+        self.register_outputs({})
+
+
+@cache
+def resource_class(token: str) -> type[pulumi.CustomResource]:
+    """``aws:iam/role:Role`` -> ``pulumi_aws.iam.Role``; ``kubernetes:core/v1:ServiceAccount`` -> ...core.v1."""
+    package, module, name = token.split(":")
+    if package == "pulumi" and module == "providers":
+        return importlib.import_module(f"pulumi_{name}").Provider  # type: ignore[no-any-return]
+    root = f"pulumi_{package}"
+    parts = [] if module == "index" else module.split("/")
+    for depth in (len(parts), 1, 0):  # kubernetes: core/v1 is a module path; aws: iam/role is iam + a file
+        try:
+            cls = getattr(importlib.import_module(".".join([root, *parts[:depth]])), name)
+            return cls  # type: ignore[no-any-return]
+        except (ImportError, AttributeError):
+            continue
+    raise LookupError(token)
+
+
+def _snake(key: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
 def replay_program(recorded: Simulation) -> Callable[[], None]:
-    by_urn = {r.urn: r for r in recorded.resources}
+    known = {r.urn for r in recorded.resources}
 
     def program() -> None:
         created: dict[str, pulumi.Resource] = {}
         for call in recorded.invokes:
             invoke(call.token, dict(call.args))
         for r in recorded.resources:  # registration order: parents come first
-            parent = created.get(r.parent) if r.parent in by_urn else None
+            parent = created.get(r.parent) if r.parent in known else None
             opts = pulumi.ResourceOptions(parent=parent)
             resource: pulumi.Resource
-            if r.type.startswith("pulumi:providers:"):
-                resource = pulumi.ProviderResource(r.type.split(":")[-1], r.name, dict(r.inputs), opts)
-            elif r.custom:
-                resource = pulumi.CustomResource(r.type, r.name, _with_outputs(r.inputs), opts)
+            if r.custom or r.type.startswith("pulumi:providers:"):
+                kwargs: dict[str, Any] = {_snake(k): v for k, v in r.inputs.items() if k != "version"}
+                resource = resource_class(r.type)(r.name, opts=opts, **kwargs)
             else:
-                resource = pulumi.ComponentResource(r.type, r.name, None, opts)
-                resource.register_outputs({})
+                resource = _Component(r.type, r.name, opts)
             created[r.urn] = resource
 
     return program
-
-
-def _with_outputs(inputs: dict[str, Any]) -> dict[str, Any]:
-    return dict(inputs)

@@ -16,7 +16,6 @@ import gc
 import json
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -97,8 +96,11 @@ def plan_wall_time(services: int) -> float | None:
         path = Path(tmp) / "Pulumi.bench.yaml"
         path.write_text(yaml.safe_dump(stack_file("prod", services)))
         start = time.perf_counter()
-        done = subprocess.run([str(irsa), "plan", "--config-file", str(path), "--format", "json",
-                               "--output", os.devnull], capture_output=True, text=True)
+        done = subprocess.run(
+            [str(irsa), "plan", "--config-file", str(path), "--format", "json", "--output", os.devnull],
+            capture_output=True,
+            text=True,
+        )
         elapsed = time.perf_counter() - start
     if done.returncode != 0:
         print(done.stdout, done.stderr, file=sys.stderr)
@@ -125,17 +127,31 @@ def main_cli() -> None:
     header = f"{'services/env':>12} {'resources':>9} {'program s':>9} {'floor s':>8} {'ratio':>6} {'invokes':>7}"
     print(header)
     for r in rows:
-        print(f"{r['services']:>12} {r['resources']:>9} {r['program_s']:>9} {r['sdk_floor_s']:>8} "
-              f"{r['ratio_to_sdk_floor']:>6} {r['invokes']:>7}")
+        print(
+            f"{r['services']:>12} {r['resources']:>9} {r['program_s']:>9} {r['sdk_floor_s']:>8} "
+            f"{r['ratio_to_sdk_floor']:>6} {r['invokes']:>7}"
+        )
     print(f"resources per service and environment: {largest['resources_per_service']}")
     print(f"peak RSS: {peak_rss_mb} MB")
-    print(f"trust capacity at 2048 characters: {capacity['max_clusters_per_irsa_role']} clusters (1 service account), "
-          f"{capacity['max_service_accounts_per_irsa_role']} service accounts (1 cluster)")
+    print(
+        f"trust capacity at 2048 characters: {capacity['max_clusters_per_irsa_role']} clusters (1 service account), "
+        f"{capacity['max_service_accounts_per_irsa_role']} service accounts (1 cluster)"
+    )
     print(f"irsa plan, {largest['services']} services: {plan_s if plan_s is not None else 'not measured'} s")
     if args.json:
-        print(json.dumps({**{k: largest[k] for k in ("services", "resources", "program_s", "sdk_floor_s",
-                                                      "ratio_to_sdk_floor", "invokes")},
-                          "peak_rss_mb": peak_rss_mb, **capacity, "plan_s": plan_s}))
+        print(
+            json.dumps(
+                {
+                    **{
+                        k: largest[k]
+                        for k in ("services", "resources", "program_s", "sdk_floor_s", "ratio_to_sdk_floor", "invokes")
+                    },
+                    "peak_rss_mb": peak_rss_mb,
+                    **capacity,
+                    "plan_s": plan_s,
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

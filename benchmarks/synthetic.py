@@ -25,8 +25,11 @@ def service(i: int, env: str) -> dict[str, Any]:
     if i % 2 == 0:
         entry["managedPolicyArns"] = ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]
     entry["policyStatements"] = [
-        {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
-         "Resource": f"arn:aws:sqs:eu-west-1:{ACCOUNTS[env]}:{env}-queue-{i}"},
+        {
+            "Effect": "Allow",
+            "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+            "Resource": f"arn:aws:sqs:eu-west-1:{ACCOUNTS[env]}:{env}-queue-{i}",
+        },
         {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{env}-bucket-{i}/*"},
     ]
     return entry
