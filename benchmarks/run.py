@@ -50,10 +50,10 @@ def measure(services: int, repeat: int) -> dict[str, float | int]:
     resources = invokes = 0
     for env in ENVIRONMENTS:
         config = flat_config(env, services)
-        elapsed, sim = _timed(lambda: run_program(main, config=config, stack=env), repeat)  # noqa: B023
+        elapsed, sim = _timed(lambda: run_program(main, config=config, stack=env, source_positions=True), repeat)  # noqa: B023
         assert isinstance(sim, Simulation)
         replay = replay_program(sim)
-        floor, replayed = _timed(lambda: run_program(replay, config=config, stack=env), repeat)  # noqa: B023
+        floor, replayed = _timed(lambda: run_program(replay, config=config, stack=env, source_positions=True), repeat)  # noqa: B023
         assert isinstance(replayed, Simulation) and len(replayed.resources) == len(sim.resources)
         program_s += elapsed
         floor_s += floor

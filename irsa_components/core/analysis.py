@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .arns import oidc_provider_arn_problem
+from .arns import OIDC_PROVIDER_ARN_SHAPE
 from .documents import as_list
 from .evaluate import glob_match
 from .kubernetes import ServiceAccountRef, service_account_from_subject
@@ -123,7 +123,7 @@ def _web_identity(index: int, statement: Mapping[str, Any], audiences_allowed: t
     weaknesses: list[Weakness] = []
     if principal == "*" or federated in ("*", ["*"]):
         weaknesses.append(Weakness("principal-star", "Principal is '*': any identity provider's tokens"))
-    elif oidc_provider_arn_problem(provider_arn):
+    elif not OIDC_PROVIDER_ARN_SHAPE.match(provider_arn):
         weaknesses.append(
             Weakness(
                 "federated-not-oidc-provider",

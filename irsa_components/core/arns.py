@@ -79,6 +79,11 @@ def account_problem(account: str) -> str | None:
     return None
 
 
+# The shape of an IAM OIDC provider ARN, whatever the account field holds (a resolved value, or the
+# offline plan's placeholder): what trust analysis needs to tell a provider from any other principal.
+OIDC_PROVIDER_ARN_SHAPE = re.compile(r"^arn:[a-z-]+:iam::[^:\s]+:oidc-provider/\S+\Z")
+
+
 def _iam_arn_problem(value: str, resource_prefix: str, *, allow_aws_account: bool = False) -> str | None:
     try:
         arn = parse_arn(value)

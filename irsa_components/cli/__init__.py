@@ -1,0 +1,1 @@
+"""The ``irsa`` command line: ``plan``, ``diff`` and ``explain``, all offline."""

@@ -1,0 +1,630 @@
+"""Would STS let this workload assume the role, and if not, why: ``irsa explain``.
+
+The verdict is ``core.evaluate.evaluate`` on the requests IRSA and EKS Pod Identity make
+(``web_identity_request``, ``pod_identity_requests``); this module only reads the per-condition
+results back into a diagnosis a person can act on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Optional
+from urllib.parse import unquote
+
+from ..core.analysis import TrustAnalysis, Weakness, analyse_trust
+from ..core.errors import InputError, Problem
+from ..core.evaluate import (
+    ConditionResult,
+    Decision,
+    Request,
+    StatementResult,
+    evaluate,
+    glob_match,
+    pod_identity_requests,
+    web_identity_request,
+)
+from ..core.trust import (
+    DEFAULT_AUDIENCE,
+    SOURCE_ACCOUNT_KEY,
+    TAG_CLUSTER_ARN,
+    TAG_CLUSTER_NAME,
+    TAG_NAMESPACE,
+    TAG_SERVICE_ACCOUNT,
+    issuer_host,
+    request_tag,
+)
+from .access import subject_of
+from .model import Plan, is_plan_data, plan_from_data
+
+TrustSourceKind = Literal["get-role", "policy", "plan"]
+
+
+@dataclass(frozen=True)
+class TrustSource:
+    """A trust policy read from a file, and the plan it came from (if any)."""
+
+    document: dict[str, Any]
+    kind: TrustSourceKind
+    plan: Optional[Plan] = None
+    service: Optional[str] = None
+
+
+def _decode_policy(value: Any, source: str) -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, str):
+        for text in (value, unquote(value)):
+            try:
+                parsed = json.loads(text)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(parsed, dict):
+                return parsed
+    raise InputError([Problem(source, "AssumeRolePolicyDocument", str(value)[:60], "is not a policy document")])
+
+
+def read_trust_source(text: str, source: str, service: Optional[str] = None) -> TrustSource:
+    """Accept ``aws iam get-role`` output, a bare policy document, or a plan JSON (with ``service``)."""
+    stripped = text.strip()
+    if stripped.startswith("%"):
+        stripped = unquote(stripped)
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(source, "(file)", stripped[:40], f"is not JSON: {exc}")]) from None
+    if is_plan_data(data):
+        plan = plan_from_data(data, source)
+        if not service:
+            raise InputError(
+                [
+                    Problem(
+                        source,
+                        "--service",
+                        None,
+                        f"is required with a plan; services: {', '.join(plan.services) or '(none)'}",
+                    )
+                ]
+            )
+        if service not in plan.services:
+            close = difflib.get_close_matches(service, list(plan.services), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError(
+                [
+                    Problem(
+                        source,
+                        "--service",
+                        service,
+                        f"is not a service of the plan{hint}; services: {', '.join(plan.services)}",
+                    )
+                ]
+            )
+        return TrustSource(plan.services[service].role.trust_policy, "plan", plan, service)
+    if isinstance(data, dict) and isinstance(data.get("Role"), Mapping):
+        data = data["Role"]
+    if isinstance(data, dict) and "AssumeRolePolicyDocument" in data:
+        return TrustSource(_decode_policy(data["AssumeRolePolicyDocument"], source), "get-role")
+    if isinstance(data, dict) and "Statement" in data:
+        return TrustSource(data, "policy")
+    raise InputError(
+        [
+            Problem(
+                source,
+                "(file)",
+                type(data).__name__,
+                "is neither `aws iam get-role` output, a policy document (with Statement) nor an irsa plan",
+            )
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    hint: Optional[str] = None
+
+    def to_data(self) -> dict[str, Any]:
+        return {"code": self.code, "hint": self.hint, "message": self.message}
+
+
+@dataclass
+class Explanation:
+    mechanism: Literal["irsa", "pod-identity"]
+    caller: dict[str, str]
+    evaluations: list[tuple[Request, Decision]]
+    findings: list[Finding] = field(default_factory=list)
+    """Why STS denies (empty when allowed)."""
+    warnings: list[Finding] = field(default_factory=list)
+    """Weaknesses of the statement that admits the caller (allowed) or notes about the input."""
+
+    @property
+    def allowed(self) -> bool:
+        return all(d.allowed for _, d in self.evaluations)
+
+    @property
+    def matched_statements(self) -> list[int]:
+        return sorted({s.index for _, d in self.evaluations for s in d.statements if s.matched and s.effect == "Allow"})
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "allowed": self.allowed,
+            "caller": dict(sorted(self.caller.items())),
+            "findings": [f.to_data() for f in self.findings],
+            "matchedStatements": self.matched_statements,
+            "mechanism": self.mechanism,
+            "requests": [
+                {
+                    "action": r.action,
+                    "outcome": d.outcome,
+                    "principal": r.principal,
+                    "statements": [_statement_data(s) for s in d.statements],
+                }
+                for r, d in self.evaluations
+            ],
+            "warnings": [f.to_data() for f in self.warnings],
+        }
+
+
+def _statement_data(s: StatementResult) -> dict[str, Any]:
+    return {
+        "actionMatched": s.action_matched,
+        "conditions": [
+            {
+                "actual": list(c.actual) if c.actual is not None else None,
+                "expected": list(c.expected),
+                "key": c.key,
+                "operator": c.operator,
+                "passed": c.passed,
+                "reason": c.reason,
+            }
+            for c in s.conditions
+        ],
+        "effect": s.effect,
+        "index": s.index,
+        "matched": s.matched,
+        "principalMatched": s.principal_matched,
+        "sid": s.sid,
+    }
+
+
+# Shared diagnosis helpers -------------------------------------------------------------------------
+
+
+def _closest(word: str, options: Iterable[str]) -> Optional[str]:
+    close = difflib.get_close_matches(word, sorted(set(options)), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    close = _closest(word, options)
+    return f"did you mean {close!r}? " if close else ""
+
+
+def _listing(values: Iterable[str]) -> str:
+    shown = sorted(set(values))
+    return ", ".join(repr(v) for v in shown) if shown else "none"
+
+
+def _weakness_findings(weaknesses: Iterable[Weakness]) -> list[Finding]:
+    return [Finding(w.code, w.message) for w in weaknesses]
+
+
+def _explicit_deny(decision: Decision) -> list[Finding]:
+    return [
+        Finding(
+            "explicit-deny",
+            f"statement {s.index}{f' ({s.sid})' if s.sid else ''} is a Deny that matches the caller; "
+            "an explicit Deny wins over every Allow",
+            "narrow or remove the Deny statement if this caller should be admitted",
+        )
+        for s in decision.statements
+        if s.matched and s.effect == "Deny"
+    ]
+
+
+def _best(candidates: Sequence[StatementResult]) -> Optional[StatementResult]:
+    if not candidates:
+        return None
+    return min(candidates, key=lambda s: (len(s.failed_conditions), s.index))
+
+
+def _split(subject: str) -> tuple[str, str]:
+    parts = subject.split(":", 3)
+    if len(parts) == 4 and parts[0] == "system" and parts[1] == "serviceaccount":
+        return parts[2], parts[3]
+    if subject.startswith("system:serviceaccount:"):
+        return subject.removeprefix("system:serviceaccount:"), "*"
+    return "", ""
+
+
+def _namespace_matches(pattern: str, namespace: str, is_pattern: bool) -> bool:
+    return glob_match(pattern, namespace) if is_pattern else pattern == namespace
+
+
+def _service_account_findings(
+    namespace: str, service_account: str, admitted: Sequence[tuple[str, str]], is_pattern: bool
+) -> list[Finding]:
+    """Diagnose a namespace/name pair against the admitted (namespace, name) pairs."""
+    same_ns = [name for ns, name in admitted if _namespace_matches(ns, namespace, is_pattern)]
+    if not same_ns:
+        namespaces = [ns for ns, _ in admitted]
+        return [
+            Finding(
+                "wrong-namespace",
+                f"namespace {namespace!r} is not admitted; the trust admits namespace(s) {_listing(namespaces)}",
+                f"{_did_you_mean(namespace, namespaces)}Run the workload in an admitted namespace, or add "
+                f"{namespace}/{service_account} to the service's trust".strip(),
+            )
+        ]
+    return [
+        Finding(
+            "service-account-mismatch",
+            f"service account {service_account!r} is not admitted in namespace {namespace!r}; "
+            f"admitted there: {_listing(same_ns)}",
+            (
+                f"{_did_you_mean(service_account, same_ns)}Check the ServiceAccount name and the pod's "
+                "spec.serviceAccountName"
+            ).strip(),
+        )
+    ]
+
+
+def _generic(c: ConditionResult) -> Finding:
+    return Finding("condition-failed", f"{c.operator} {c.key}: {c.reason}")
+
+
+# IRSA ---------------------------------------------------------------------------------------------
+
+
+def explain_web_identity(
+    document: Mapping[str, Any],
+    *,
+    issuer: str,
+    namespace: str,
+    service_account: str,
+    audience: str = DEFAULT_AUDIENCE,
+    provider_arn: Optional[str] = None,
+) -> Explanation:
+    """Evaluate ``sts:AssumeRoleWithWebIdentity`` for a projected service-account token."""
+    host = issuer_host(issuer.removeprefix("http://"))
+    analysis = analyse_trust(document, audiences_allowed=tuple(sorted({DEFAULT_AUDIENCE, audience})))
+    trusted = [g for g in analysis.web_identity if g.provider_arn != "*"]
+    warnings: list[Finding] = []
+    provider = provider_arn
+    if provider is None:
+        same_host = [g.provider_arn for g in trusted if g.issuer_host == host]
+        if same_host:
+            provider = same_host[0]
+        else:
+            account, partition = "<account-id>", "aws"
+            if trusted and trusted[0].provider_arn.count(":") >= 5:
+                parts = trusted[0].provider_arn.split(":")
+                partition, account = parts[1], parts[4]
+            provider = f"arn:{partition}:iam::{account}:oidc-provider/{host}"
+    subject = subject_of(namespace, service_account)
+    request = web_identity_request(provider, host, subject, audience)
+    decision = evaluate(document, request)
+    caller = {
+        "audience": audience,
+        "issuer": f"https://{host}",
+        "namespace": namespace,
+        "providerArn": provider,
+        "serviceAccount": service_account,
+        "subject": subject,
+    }
+    explanation = Explanation("irsa", caller, [(request, decision)], warnings=warnings)
+    if decision.allowed:
+        matched = set(explanation.matched_statements)
+        warnings.extend(
+            _weakness_findings(w for g in analysis.web_identity if g.statement in matched for w in g.weaknesses)
+        )
+        return explanation
+    explanation.findings = _diagnose_web_identity(
+        analysis, decision, host, provider, provider_arn, namespace, service_account, audience
+    )
+    return explanation
+
+
+def _diagnose_web_identity(
+    analysis: TrustAnalysis,
+    decision: Decision,
+    host: str,
+    provider: str,
+    given_provider: Optional[str],
+    namespace: str,
+    service_account: str,
+    audience: str,
+) -> list[Finding]:
+    if decision.outcome == "explicit-deny":
+        return _explicit_deny(decision)
+    if not analysis.web_identity:
+        hint = (
+            "it trusts EKS Pod Identity: use `irsa explain --pod-identity`, or set the service's identity to both"
+            if analysis.pod_identity
+            else "add a web-identity statement for the cluster's OIDC provider"
+        )
+        return [
+            Finding(
+                "no-web-identity-statement",
+                "no statement allows sts:AssumeRoleWithWebIdentity from an OIDC provider",
+                hint,
+            )
+        ]
+    findings: list[Finding] = []
+    allows = [s for s in decision.statements if s.effect == "Allow"]
+    candidates = [s for s in allows if s.principal_matched and s.action_matched]
+    if not candidates:
+        hosts = [g.issuer_host for g in analysis.web_identity if g.issuer_host]
+        if given_provider is not None and ":oidc-provider/" in given_provider:
+            given_host = given_provider.split(":oidc-provider/", 1)[1]
+            if given_host != host:
+                findings.append(
+                    Finding(
+                        "provider-issuer-mismatch",
+                        f"--provider-arn names issuer {given_host!r}, but the token's issuer is {host!r}",
+                        "STS uses the OIDC provider of the token's issuer (iss claim) in the role's account",
+                    )
+                )
+        if host not in hosts:
+            close = _closest(host, hosts)
+            findings.append(
+                Finding(
+                    "issuer-not-trusted",
+                    f"no statement trusts tokens of issuer {host!r}; the trust admits issuer(s) {_listing(hosts)}",
+                    (f"did you mean {close!r}? " if close else "")
+                    + "Is this the right cluster? Each cluster's OIDC provider needs its own trust statement "
+                    "(add the cluster to the service's clusters)",
+                )
+            )
+        else:
+            trusted = sorted({g.provider_arn for g in analysis.web_identity if g.issuer_host == host})
+            principal_only = [s for s in allows if s.principal_matched and not s.action_matched]
+            if principal_only:
+                findings.append(
+                    Finding(
+                        "wrong-action",
+                        f"statement {principal_only[0].index} trusts the provider but does not allow "
+                        "sts:AssumeRoleWithWebIdentity",
+                        "IRSA calls AssumeRoleWithWebIdentity; set Action to sts:AssumeRoleWithWebIdentity",
+                    )
+                )
+            else:
+                findings.append(
+                    Finding(
+                        "wrong-provider-arn",
+                        f"the trust names provider(s) {_listing(trusted)} for this issuer, not {provider!r}",
+                        "the OIDC provider must be the one in the role's account (check the account ID and partition)",
+                    )
+                )
+        return findings
+    best = _best(candidates)
+    assert best is not None
+    for c in best.failed_conditions:
+        key = c.key.lower()
+        prefix, _, claim = c.key.rpartition(":")
+        if claim.lower() in ("sub", "aud") and prefix.lower() != host.lower():
+            findings.append(
+                Finding(
+                    "condition-issuer-mismatch",
+                    f"statement {best.index} pins {c.key!r}, a claim of issuer {prefix!r}; tokens of {host!r} carry "
+                    f"'{host}:{claim}', so the condition can never hold",
+                    "the condition keys must start with the same issuer as the statement's Federated provider",
+                )
+            )
+        elif key.endswith(":sub"):
+            admitted = [_split(v) for v in c.expected]
+            findings.extend(
+                _service_account_findings(namespace, service_account, admitted, c.operator.startswith("StringLike"))
+            )
+        elif key.endswith(":aud"):
+            expected = list(c.expected)
+            if audience == DEFAULT_AUDIENCE:
+                hint = (
+                    f"annotate the ServiceAccount with eks.amazonaws.com/audience: {expected[0]}"
+                    if len(expected) == 1
+                    else "annotate the ServiceAccount with eks.amazonaws.com/audience set to an accepted audience"
+                )
+            else:
+                hint = (
+                    "the token audience comes from the ServiceAccount's eks.amazonaws.com/audience annotation "
+                    f"(default {DEFAULT_AUDIENCE}); make it match, or accept {audience!r} in the trust"
+                )
+            findings.append(
+                Finding(
+                    "audience-mismatch",
+                    f"the token's audience is {audience!r}; the trust accepts {_listing(expected)}",
+                    hint,
+                )
+            )
+        else:
+            findings.append(_generic(c))
+    return findings or [Finding("denied", "no statement admits the caller")]
+
+
+# Pod Identity -------------------------------------------------------------------------------------
+
+
+def _resolve_cluster(
+    analysis: TrustAnalysis,
+    account: str,
+    cluster_arn: Optional[str],
+    cluster_name: Optional[str],
+    region: Optional[str],
+) -> tuple[str, str, list[Finding]]:
+    notes: list[Finding] = []
+    if cluster_arn:
+        name = cluster_arn.rsplit("/", 1)[-1]
+        if cluster_name and cluster_name != name:
+            notes.append(
+                Finding("input", f"--cluster-name {cluster_name!r} differs from the ARN's {name!r}; using the ARN")
+            )
+        return cluster_arn, name, notes
+    name = cluster_name or ""
+    pinned = [a for g in analysis.pod_identity for a in g.cluster_arns if a.endswith(f":cluster/{name}")]
+    for arn in pinned:
+        if f":{account}:cluster/" in arn:
+            return arn, name, notes
+    if pinned and region is None:
+        parts = pinned[0].split(":")
+        region = parts[3]
+    partition = pinned[0].split(":")[1] if pinned else "aws"
+    arn = f"arn:{partition}:eks:{region or '<region>'}:{account}:cluster/{name}"
+    if region is None:
+        notes.append(Finding("input", f"no --region or --cluster-arn: assuming cluster ARN {arn!r}"))
+    return arn, name, notes
+
+
+def explain_pod_identity(
+    document: Mapping[str, Any],
+    *,
+    account: str,
+    namespace: str,
+    service_account: str,
+    cluster_arn: Optional[str] = None,
+    cluster_name: Optional[str] = None,
+    region: Optional[str] = None,
+    session_tags: bool = True,
+) -> Explanation:
+    """Evaluate the ``sts:AssumeRole`` (and ``sts:TagSession``) requests EKS Pod Identity makes."""
+    analysis = analyse_trust(document)
+    arn, name, notes = _resolve_cluster(analysis, account, cluster_arn, cluster_name, region)
+    requests = pod_identity_requests(
+        account_id=account,
+        cluster_arn=arn,
+        cluster_name=name,
+        namespace=namespace,
+        service_account=service_account,
+        session_tags=session_tags,
+    )
+    evaluations = [(r, evaluate(document, r)) for r in requests]
+    caller = {
+        "account": account,
+        "clusterArn": arn,
+        "clusterName": name,
+        "namespace": namespace,
+        "serviceAccount": service_account,
+        "sessionTags": "on" if session_tags else "off",
+    }
+    explanation = Explanation("pod-identity", caller, evaluations, warnings=list(notes))
+    if explanation.allowed:
+        matched = set(explanation.matched_statements)
+        explanation.warnings.extend(
+            _weakness_findings(
+                w
+                for g in analysis.pod_identity
+                if g.statement in matched
+                for w in g.weaknesses
+                if session_tags or w.code != "missing-tag-session"
+            )
+        )
+        return explanation
+    explanation.findings = _diagnose_pod_identity(analysis, evaluations, namespace, service_account, arn, session_tags)
+    return explanation
+
+
+_TAG_KEYS = {
+    request_tag(TAG_CLUSTER_ARN).lower(): "cluster",
+    request_tag(TAG_CLUSTER_NAME).lower(): "cluster",
+    request_tag(TAG_NAMESPACE).lower(): "namespace",
+    request_tag(TAG_SERVICE_ACCOUNT).lower(): "service-account",
+}
+
+
+def _diagnose_pod_identity(
+    analysis: TrustAnalysis,
+    evaluations: Sequence[tuple[Request, Decision]],
+    namespace: str,
+    service_account: str,
+    cluster_arn: str,
+    session_tags: bool,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for _, decision in evaluations:
+        if decision.outcome == "explicit-deny":
+            findings.extend(f for f in _explicit_deny(decision) if f not in findings)
+    if findings:
+        return findings
+    if not analysis.pod_identity:
+        hint = (
+            "it trusts IRSA (web identity): use `irsa explain --issuer ...`, or set the service's identity to both"
+            if analysis.web_identity
+            else "add a statement for Principal {Service: pods.eks.amazonaws.com} with sts:AssumeRole, sts:TagSession"
+        )
+        return [
+            Finding(
+                "no-pod-identity-statement",
+                "no statement allows sts:AssumeRole from pods.eks.amazonaws.com (EKS Pod Identity)",
+                hint,
+            )
+        ]
+    for request, decision in evaluations:
+        if decision.allowed:
+            continue
+        allows = [s for s in decision.statements if s.effect == "Allow" and s.principal_matched]
+        candidates = [s for s in allows if s.action_matched]
+        if not candidates:
+            if request.action == "sts:TagSession":
+                finding = Finding(
+                    "missing-tag-session",
+                    "the trust allows sts:AssumeRole but not sts:TagSession; EKS Pod Identity tags every session "
+                    "(eks-cluster-arn, kubernetes-namespace, ...), so the role cannot be assumed",
+                    "add sts:TagSession to the statement's Action, or disable session tags on the association",
+                )
+            else:
+                finding = Finding(
+                    "wrong-action",
+                    f"no statement for pods.eks.amazonaws.com allows {request.action}",
+                    "EKS Pod Identity needs sts:AssumeRole and sts:TagSession",
+                )
+            if finding not in findings:
+                findings.append(finding)
+            continue
+        best = _best(candidates)
+        assert best is not None
+        absent_tags = [c.key for c in best.failed_conditions if c.actual is None and c.key.lower() in _TAG_KEYS]
+        if absent_tags and not session_tags:
+            finding = Finding(
+                "session-tags-disabled",
+                f"session tags are off, but statement {best.index} pins {', '.join(sorted(absent_tags))} through "
+                "aws:RequestTag conditions, which cannot hold without them",
+                "enable session tags on the association, or (without tags) pin only aws:SourceAccount in the trust",
+            )
+            if finding not in findings:
+                findings.append(finding)
+        for c in best.failed_conditions:
+            key = c.key.lower()
+            what = _TAG_KEYS.get(key)
+            if c.actual is None and what is not None and not session_tags:
+                continue
+            if key == SOURCE_ACCOUNT_KEY.lower():
+                finding = Finding(
+                    "wrong-account",
+                    f"the association's account is {c.actual[0] if c.actual else None!r}; "
+                    f"the trust requires aws:SourceAccount {_listing(c.expected)}",
+                    "a Pod Identity role must be in the cluster's account (or use a target role for another account)",
+                )
+            elif what == "cluster":
+                shown = [v.rsplit("/", 1)[-1] for v in c.expected]
+                name = cluster_arn.rsplit("/", 1)[-1]
+                close = _closest(name, shown)
+                finding = Finding(
+                    "wrong-cluster",
+                    f"cluster {cluster_arn!r} is not admitted; the trust admits {_listing(c.expected)}",
+                    (f"did you mean {close!r}? " if close and close != name else "")
+                    + "add the cluster to the service's clusters (a same-named cluster in another account or "
+                    "region is a different cluster)",
+                )
+            elif what == "namespace":
+                finding = _service_account_findings(namespace, service_account, [(v, "") for v in c.expected], False)[0]
+            elif what == "service-account":
+                finding = _service_account_findings(
+                    namespace, service_account, [(namespace, v) for v in c.expected], False
+                )[0]
+            else:
+                finding = _generic(c)
+            if finding not in findings:
+                findings.append(finding)
+    return findings or [Finding("denied", "no statement admits the caller")]
