@@ -1,6 +1,7 @@
 """irsa-components: Pulumi components for IRSA and EKS Pod Identity, correct by construction."""
 
 from .components import (
+    AddonArgs,
     AnnotatedServiceAccount,
     AnnotatedServiceAccountArgs,
     IrsaRole,
@@ -15,6 +16,7 @@ from .core.errors import InputError, Problem
 __version__ = "0.1.0"
 
 __all__ = [
+    "AddonArgs",
     "AnnotatedServiceAccount",
     "AnnotatedServiceAccountArgs",
     "InputError",

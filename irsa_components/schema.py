@@ -84,6 +84,16 @@ def reference(schema: dict[str, Any]) -> str:
         for key, prop in resource["properties"].items():
             lines.append(f"| `{key}` | `{_type(prop)}` | {prop.get('description', '')} |")
         lines.append("")
+    for token, type_ in sorted(schema.get("types", {}).items()):
+        required = set(type_.get("required", []))
+        lines += [f"## {token.rsplit(':', 1)[-1]} (type)", "", f"`{token}`", ""]
+        lines += [" ".join(type_.get("description", "").split()), ""]
+        lines += ["| field | type | required | description |", "|---|---|---|---|"]
+        for key, prop in type_.get("properties", {}).items():
+            lines.append(
+                f"| `{key}` | `{_type(prop)}` | {'yes' if key in required else ''} | {prop.get('description', '')} |"
+            )
+        lines.append("")
     return "\n".join(lines)
 
 

@@ -1,5 +1,6 @@
 """The Pulumi components: thin shells over the functional core."""
 
+from ._addons import AddonArgs
 from .irsa_role import IrsaRole, IrsaRoleArgs
 from .oidc_provider import OidcProvider, OidcProviderArgs
 from .pod_identity import PodIdentityAssociation, PodIdentityAssociationArgs
@@ -9,6 +10,7 @@ COMPONENTS = (OidcProvider, IrsaRole, PodIdentityAssociation, AnnotatedServiceAc
 
 __all__ = [
     "COMPONENTS",
+    "AddonArgs",
     "AnnotatedServiceAccount",
     "AnnotatedServiceAccountArgs",
     "IrsaRole",

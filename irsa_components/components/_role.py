@@ -7,12 +7,15 @@ from typing import Any, Optional
 import pulumi
 import pulumi_aws as aws
 
+from ..addons.layout import AddonLayout
 from ..core import documents
+from ..core.arns import parse_arn
 from ..core.errors import InputError, Problems
 from ..core.limits import Quotas
 from ..core.names import stable_hash
 from ..core.permissions import policy_name
 from ..core.validate import check_role
+from ._addons import addon_attachment_names, addon_managed_policies, create_addon_policies
 from ._inputs import is_known, plain_list, with_placeholders
 
 # The role inputs IrsaRole and PodIdentityAssociation both declare (flat, each with its docstring,
@@ -27,6 +30,7 @@ ROLE_FIELDS = (
     "policy_statements",
     "tags",
     "max_managed_policies",
+    "addons",
 )
 
 
@@ -44,12 +48,22 @@ class RoleSettings:
     tags: dict[str, str]
     quotas: Quotas
     extra_tags: dict[str, str] = field(default_factory=dict)
+    addons: list[AddonLayout] = field(default_factory=list)
+    """The built-in add-ons whose policies the role gets (laid out at preview)."""
 
 
 def check_role_settings(
-    problems: Problems, args: Mapping[str, Any], default_name: str, quotas: Quotas
+    problems: Problems,
+    args: Mapping[str, Any],
+    default_name: str,
+    quotas: Quotas,
+    addons: Sequence[AddonLayout] = (),
 ) -> Optional[RoleSettings]:
-    """Validate the role inputs of ``args`` (plain values now, Outputs later); None when invalid."""
+    """Validate the role inputs of ``args`` (plain values now, Outputs later); None when invalid.
+
+    ``addons`` are the add-ons already checked (``_addons.check_addons``): their attachments count
+    towards the managed-policy quota and must not repeat the user's.
+    """
     arns = plain_list(args.get("managed_policy_arns"))
     if arns is None:
         problems.add("managed_policy_arns", args.get("managed_policy_arns"), "must be a list of ARNs")
@@ -74,6 +88,8 @@ def check_role_settings(
         tags=tags,
         quotas=quotas,
     )
+    if addons:
+        _check_addon_attachments(problems, arns, addons, quotas)
     if len(problems) > before:
         return None
     return RoleSettings(
@@ -86,7 +102,55 @@ def check_role_settings(
         policy_statements=statements,
         tags=dict(tags),
         quotas=quotas,
+        addons=list(addons),
     )
+
+
+def _check_addon_attachments(
+    problems: Problems, arns: list[Any], addons: Sequence[AddonLayout], quotas: Quotas
+) -> None:
+    """The add-ons' attachments fit the quota next to the user's, and repeat none of them."""
+    managed = addon_managed_policies(addons)
+    count = len(arns) + sum(a.document_count for a in addons) + len(managed)
+    if count > quotas.managed_policies_per_role:
+        parts = ", ".join(f"{a.name}: {a.document_count + len(a.managed_policies)}" for a in addons)
+        problems.add(
+            "addons",
+            count,
+            f"{count} managed policies would be attached ({len(arns)} from managed_policy_arns; add-ons {parts}), "
+            f"over the per-role quota of {quotas.managed_policies_per_role} (raise the quota and set "
+            "max_managed_policies, or split the add-ons over several roles)",
+        )
+    by_name = {m: a.name for a, m in managed}
+    for i, arn in enumerate(arns):
+        path_name = _aws_managed_path_name(arn)
+        if path_name is not None and path_name in by_name:
+            problems.add(
+                f"managed_policy_arns[{i}]",
+                arn,
+                f"is attached by add-on {by_name[path_name]!r} already; remove it here",
+            )
+    ours = addon_attachment_names("x", addons)
+    theirs = _attachment_names("x", arns)
+    for clash in sorted(set(ours) & set(theirs)):
+        problems.add(
+            "managed_policy_arns",
+            clash.removeprefix("x-"),
+            "names a policy like an add-on's policy attachment; the attachments would share a resource name",
+        )
+
+
+def _aws_managed_path_name(arn: object) -> Optional[str]:
+    """'service-role/Foo' for ``arn:<partition>:iam::aws:policy/service-role/Foo``; None for other values."""
+    if not isinstance(arn, str):
+        return None
+    try:
+        parsed = parse_arn(arn)
+    except ValueError:
+        return None
+    if parsed.service != "iam" or parsed.account != "aws" or not parsed.resource.startswith("policy/"):
+        return None
+    return parsed.resource.removeprefix("policy/")
 
 
 def _attachment_names(name: str, arns: Sequence[pulumi.Input[str]]) -> list[str]:
@@ -125,6 +189,8 @@ class RoleResources:
     role: aws.iam.Role
     attachments: list[aws.iam.RolePolicyAttachment]
     inline_policy: Optional[aws.iam.RolePolicy]
+    addon_policies: list[aws.iam.Policy] = field(default_factory=list)
+    addon_attachments: list[aws.iam.RolePolicyAttachment] = field(default_factory=list)
 
 
 def create_role(
@@ -164,4 +230,7 @@ def create_role(
         else:
             policy = _inline_json(subject, statements, settings.quotas.inline_policy_chars)
         inline = aws.iam.RolePolicy(f"{name}-inline", role=role.name, name="inline", policy=policy, opts=child)
-    return RoleResources(role, attachments, inline)
+    addon_policies, addon_attachments = create_addon_policies(
+        parent, name, subject, role, settings.addons, role_name=settings.role_name, path=settings.path, tags=tags
+    )
+    return RoleResources(role, attachments, inline, addon_policies, addon_attachments)

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Required, TypedDict
+from typing import Any, Optional, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -10,7 +10,7 @@ import pulumi_aws as aws
 from ..core import documents
 from ..core.arns import eks_cluster_arn, eks_cluster_name_problem, oidc_provider_arn_problem
 from ..core.errors import InputError, Problems
-from ..core.kubernetes import ServiceAccountRef
+from ..core.kubernetes import ServiceAccountRef, parse_service_account
 from ..core.names import role_name as derive_role_name
 from ..core.trust import (
     DEFAULT_AUDIENCE,
@@ -23,6 +23,7 @@ from ..core.trust import (
     workload_trust_policy,
 )
 from ..core.validate import check_audiences, check_quotas, check_service_accounts, check_trust_size
+from ._addons import AddonArgs, addon_service_accounts, check_addons
 from ._inputs import plain_list, subject
 from ._lookups import aws_environment, aws_provider_of
 from ._role import RoleSettings, check_role_settings, create_role
@@ -33,8 +34,8 @@ TYPE = "irsa-components:index:IrsaRole"
 class IrsaRoleArgs(TypedDict, total=False):
     """Inputs of IrsaRole."""
 
-    service_accounts: Required[Sequence[str]]
-    """Service accounts that may assume the role, as 'namespace/name'. 'namespace/*' needs allow_wildcard_service_accounts."""
+    service_accounts: Sequence[str]
+    """Service accounts that may assume the role, as 'namespace/name'. 'namespace/*' needs allow_wildcard_service_accounts. Required unless addons are given; then the default is every service account of the add-ons, and when both are given only these are trusted."""
     oidc_provider_arns: pulumi.Input[Sequence[pulumi.Input[str]]]
     """ARNs of the IAM OIDC providers of the clusters to trust (one trust statement each; several for blue/green)."""
     audiences: Sequence[str]
@@ -65,6 +66,8 @@ class IrsaRoleArgs(TypedDict, total=False):
     """Tags for the role."""
     max_managed_policies: int
     """Managed-policy attachments allowed per role (your account's quota). Default 10."""
+    addons: Sequence[AddonArgs]
+    """Built-in add-ons (external-dns, karpenter, ...) whose least-privilege policies the role gets: one customer managed policy per document, attached with the add-on's AWS managed policies; they count towards max_managed_policies."""
 
 
 @dataclass
@@ -84,9 +87,15 @@ class _Spec:
 def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
     problems = Problems(subject("IrsaRole", name))
     allow_wildcard = bool(args.get("allow_wildcard_service_accounts", False))
-    sas = check_service_accounts(
-        problems, "service_accounts", args.get("service_accounts"), allow_wildcard=allow_wildcard
-    )
+    addons = check_addons(problems, args.get("addons"))
+    given_sas = args.get("service_accounts")
+    if given_sas is None and "addons" in args:
+        # The add-ons' own service accounts (nothing to check when the add-ons themselves are wrong).
+        sas = [parse_service_account(sa) for sa in addon_service_accounts(addons or [])]
+        if addons == []:
+            problems.add("service_accounts", None, "is required unless addons are given")
+    else:
+        sas = check_service_accounts(problems, "service_accounts", given_sas, allow_wildcard=allow_wildcard)
     audiences = check_audiences(problems, "audiences", args.get("audiences", [DEFAULT_AUDIENCE]))
     raw_arns: pulumi.Input[Sequence[pulumi.Input[str]]] = args.get("oidc_provider_arns", [])
     arns = plain_list(raw_arns)
@@ -106,7 +115,7 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
         )
     quotas = check_quotas(problems, args.get("trust_policy_max_chars"), args.get("max_managed_policies"))
     trust_inputs_valid = not problems  # the role settings checked next do not shape the trust
-    role = check_role_settings(problems, args, derive_role_name(name), quotas)
+    role = check_role_settings(problems, args, derive_role_name(name), quotas, addons or [])
     if trust_inputs_valid and sas:
         # Size the trust now, with stand-ins for values only the cloud knows; exact check once known.
         estimate_arns = [
@@ -155,7 +164,9 @@ class IrsaRole(pulumi.ComponentResource):
 
     One trust statement per OIDC provider pins the token's sub (the service accounts) and aud. The
     role can also trust EKS Pod Identity for the same service accounts, so a workload can move from
-    IRSA to Pod Identity and back without the role being replaced.
+    IRSA to Pod Identity and back without the role being replaced. With addons, the role gets the
+    built-in least-privilege policies of those add-ons and, unless service_accounts are given, trusts
+    the add-ons' service accounts.
     """
 
     role: aws.iam.Role

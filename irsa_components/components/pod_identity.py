@@ -21,6 +21,7 @@ from ..core.trust import (
     trust_policy,
 )
 from ..core.validate import check_policy_statements, check_quotas, check_tags, check_trust_size
+from ._addons import AddonArgs, check_addons
 from ._inputs import plain_list, subject
 from ._lookups import aws_environment, aws_provider_of
 from ._role import ROLE_FIELDS, check_role_settings, create_role
@@ -33,10 +34,10 @@ class PodIdentityAssociationArgs(TypedDict, total=False):
 
     cluster_names: Required[Sequence[str]]
     """EKS clusters to associate the service account on (one association each), in the role's account and region."""
-    namespace: Required[str]
-    """Kubernetes namespace of the service account."""
-    service_account: Required[str]
-    """Name of the Kubernetes service account."""
+    namespace: str
+    """Kubernetes namespace of the service account. Required unless the add-on (addons) gives it."""
+    service_account: str
+    """Name of the Kubernetes service account. Required unless the add-on (addons) gives it."""
     role_arn: pulumi.Input[str]
     """Use this existing role (e.g. an IrsaRole's) instead of creating one; its trust must admit pods.eks.amazonaws.com."""
     target_role_arn: pulumi.Input[str]
@@ -67,6 +68,8 @@ class PodIdentityAssociationArgs(TypedDict, total=False):
     """Tags for the role."""
     max_managed_policies: int
     """Managed-policy attachments allowed per role (your account's quota). Default 10."""
+    addons: Sequence[AddonArgs]
+    """Built-in add-ons whose least-privilege policies the created role gets (not with role_arn). namespace and service_account default to the add-on's primary service account; an add-on with several service accounts needs one association per service account (the stack program creates them; this component covers one)."""
 
 
 class PodIdentityAssociation(pulumi.ComponentResource):
@@ -74,7 +77,8 @@ class PodIdentityAssociation(pulumi.ComponentResource):
 
     The created role's trust allows sts:AssumeRole and sts:TagSession, is scoped to the account with
     aws:SourceAccount and, while session tags are on, pinned to the clusters, namespace and service
-    account through the EKS session tags.
+    account through the EKS session tags. With addons, the created role gets the built-in
+    least-privilege policies of those add-ons, and the service account defaults to the add-on's.
     """
 
     role: Optional[aws.iam.Role]
@@ -98,9 +102,28 @@ class PodIdentityAssociation(pulumi.ComponentResource):
             problems.check(f"cluster_names[{i}]", cluster, eks_cluster_name_problem(cluster))
         if len(set(clusters)) != len(clusters):
             problems.add("cluster_names", clusters, "lists a cluster twice")
+        addons = check_addons(problems, args.get("addons"))
         namespace, account_name = args.get("namespace"), args.get("service_account")
-        problems.check("namespace", namespace, namespace_problem(namespace))
-        problems.check("service_account", account_name, service_account_name_problem(account_name))
+        # Missing names are the add-on's; with invalid add-ons or several candidates they stay unchecked.
+        check_missing = addons is not None
+        if addons and (namespace is None or account_name is None):
+            primaries = sorted({(a.namespace, a.service_account) for a in addons})
+            if len(primaries) == 1:
+                namespace = primaries[0][0] if namespace is None else namespace
+                account_name = primaries[0][1] if account_name is None else account_name
+            else:
+                check_missing = False
+                problems.add(
+                    "service_account" if namespace is not None else "namespace",
+                    None,
+                    "the add-ons run as different service accounts ("
+                    + ", ".join(f"{n}/{sa}" for n, sa in primaries)
+                    + "): give namespace and service_account",
+                )
+        if check_missing or namespace is not None:
+            problems.check("namespace", namespace, namespace_problem(namespace))
+        if check_missing or account_name is not None:
+            problems.check("service_account", account_name, service_account_name_problem(account_name))
         trust_inputs_valid = not problems
         existing = args.get("role_arn")
         if isinstance(existing, str):
@@ -131,7 +154,7 @@ class PodIdentityAssociation(pulumi.ComponentResource):
                         "is a setting of the created role; it cannot apply when role_arn names an existing role",
                     )
         else:
-            settings = check_role_settings(problems, args, derive_role_name(name), quotas)
+            settings = check_role_settings(problems, args, derive_role_name(name), quotas, addons or [])
             if trust_inputs_valid:
                 # Size the trust now, with stand-ins for the account, partition and region; exact check once known.
                 estimate_arns = [
@@ -146,6 +169,13 @@ class PodIdentityAssociation(pulumi.ComponentResource):
                     )
                 )
                 check_trust_size(problems, "cluster_names", estimate, quotas.trust_policy_chars)
+            if addons and target is not None:
+                problems.add(
+                    "addons",
+                    [a.name for a in addons],
+                    "pods get the target role's credentials (target_role_arn), so the add-on's policies belong "
+                    "on the target role",
+                )
             if settings is not None and target is not None:
                 # The association role must be allowed to assume the target role it chains to.
                 settings.policy_statements = [

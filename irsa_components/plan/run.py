@@ -74,7 +74,7 @@ def plan_from_config(
     from ..offline import CloudMocks, run_program
     from ..offline.sharded import run_stack_program
 
-    stack_config: StackConfig = parse_stack_config(decode_config(config))
+    stack_config: StackConfig = parse_stack_config(decode_config(config), region=config.get("aws:region"))
     if program is not None:
         simulation = run_program(program, config=dict(config), project=project, stack=stack, secret_keys=secret_keys)
     else:

@@ -16,11 +16,15 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from .. import addons
+from ..addons import model as addon_model
+from ..addons.layout import AddonLayout, layout
 from ..core import arns, kubernetes, names, trust, validate
 from ..core.errors import InputError, Problem, Problems
 from ..core.limits import Quotas
 
 Identity = Literal["irsa", "pod-identity", "both"]
+AddonPolicy = Literal["custom", "managed"]
 _KEY = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 KEY_MAX = 40
 
@@ -88,8 +92,9 @@ class ServiceConfig(_Model):
     """One workload (``irsa:services.<key>``): exactly one IAM role in this environment."""
 
     namespace: str
+    """Default (add-on services): the add-on's namespace."""
     service_account: Optional[str] = None
-    """Default: the service key."""
+    """Default: the add-on's service account for add-on services, else the service key."""
     identity: Optional[Identity] = None
     """irsa, pod-identity or both (the migration window). Default: irsa:defaultIdentity."""
     clusters: Optional[list[str]] = None
@@ -97,6 +102,7 @@ class ServiceConfig(_Model):
     managed_policy_arns: list[str] = Field(default_factory=list)
     policy_statements: list[dict[str, Any]] = Field(default_factory=list)
     create_service_account: bool = True
+    """Default false for add-on services: their Helm charts create the ServiceAccount (give them the role ARN)."""
     max_session_duration: Optional[int] = None
     permissions_boundary: Optional[str] = None
     tags: dict[str, str] = Field(default_factory=dict)
@@ -110,6 +116,40 @@ class ServiceConfig(_Model):
     sts_regional_endpoints: Optional[bool] = None
     disable_session_tags: bool = False
     """Pod Identity without session tags (the trust can then pin only the account)."""
+    addon: Optional[str] = None
+    """A built-in add-on (docs/addons.md): the role gets its least-privilege policies, trusts its service accounts."""
+    addon_scope: dict[str, Any] = Field(default_factory=dict)
+    """The add-on's scope inputs (hosted zones, cluster name, ...), camelCase or snake_case keys."""
+    addon_policy: Optional[AddonPolicy] = None
+    """custom (the built-in least-privilege documents) or managed (AWS's managed policies); default the add-on's."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _addon_defaults(cls, data: Any) -> Any:
+        """An add-on service runs where the add-on's chart puts it, and the chart creates its ServiceAccount."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("addon"), str):
+            return data
+        addon = addons.CATALOGUE.get(data["addon"])
+        if addon is None:
+            return data
+        out = dict(data)
+        if addon.namespace is not None and "namespace" not in out:
+            out["namespace"] = addon.namespace
+        if addon.service_account is not None and not {"serviceAccount", "service_account"} & set(out):
+            out["serviceAccount"] = addon.service_account
+        if not {"createServiceAccount", "create_service_account"} & set(out):
+            out["createServiceAccount"] = False
+        return out
+
+    @field_validator("addon")
+    @classmethod
+    def _addon(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None:
+            try:
+                addons.get(v)
+            except KeyError as exc:
+                raise ValueError(str(exc.args[0])) from None
+        return v
 
     @field_validator("namespace")
     @classmethod
@@ -177,6 +217,18 @@ class StackConfig(_Model):
     def service_account_of(self, key: str) -> str:
         return self.services[key].service_account or key
 
+    def addon_of(self, key: str) -> Optional[addons.Addon]:
+        """The built-in add-on the service runs, if any."""
+        name = self.services[key].addon
+        return addons.CATALOGUE[name] if name else None
+
+    def service_accounts_of(self, key: str) -> list[kubernetes.ServiceAccountRef]:
+        """Every service account of the service: its own, then the add-on's other ones (same namespace)."""
+        namespace = self.services[key].namespace
+        addon = self.addon_of(key)
+        extra = addon.extra_service_accounts if addon else ()
+        return [kubernetes.ServiceAccountRef(namespace, sa) for sa in (self.service_account_of(key), *extra)]
+
     def role_name_of(self, key: str) -> str:
         service = self.services[key]
         if service.role_name:
@@ -237,8 +289,12 @@ def _problems_from(subject: str, error: ValidationError, model: type[BaseModel])
     return out
 
 
-def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
-    """Validate the ``irsa:`` config of a stack; raise InputError listing every problem."""
+def parse_stack_config(raw: Mapping[str, Any], *, region: Optional[str] = None) -> StackConfig:
+    """Validate the ``irsa:`` config of a stack; raise InputError listing every problem.
+
+    ``region`` (the stack's ``aws:region``) gives the partition add-on scopes are checked in; without
+    it they must be valid in some partition, and the program checks them again once the partition is known.
+    """
     problems: list[Problem] = []
     top = Problems("stack config")
     for key in raw:
@@ -265,7 +321,12 @@ def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
         problems.extend(_problems_from("stack config", exc, StackConfig))
         raise InputError(problems) from None
     problems.extend(_environment_checks(config))
-    problems.extend(_cross_checks(config, raw_services, set(raw_clusters)))
+    partitions = (arns.partition_for_region(region),) if region else None
+    layouts: dict[str, AddonLayout] = {}
+    for key, entry in raw_services.items():
+        if isinstance(entry, Mapping):
+            problems.extend(_addon_checks(str(key), entry, partitions, layouts))
+    problems.extend(_cross_checks(config, raw_services, set(raw_clusters), layouts))
     if problems:
         raise InputError(_camel_fields(problems))
     return config
@@ -361,7 +422,80 @@ def _unknown_cluster_refs(subject: str, refs: Any, cluster_keys: set[str]) -> li
     ]
 
 
-def _cross_checks(config: StackConfig, raw_services: Mapping[str, Any], cluster_keys: set[str]) -> list[Problem]:
+def _raw_addon(entry: Mapping[str, Any]) -> Optional[addons.Addon]:
+    name = entry.get("addon")
+    return addons.CATALOGUE.get(name) if isinstance(name, str) else None
+
+
+def _raw_identity(key: str, entry: Mapping[str, Any]) -> tuple[Any, Any, tuple[str, ...]]:
+    """Namespace, service account and the add-on's other service accounts of a raw entry, defaults applied."""
+    addon = _raw_addon(entry)
+    namespace = entry.get("namespace", addon.namespace if addon else None)
+    default_sa = addon.service_account if addon and addon.service_account else key
+    sa = entry.get("serviceAccount", default_sa)
+    return namespace, sa, addon.extra_service_accounts if addon else ()
+
+
+_ADDON_FIELDS = {
+    "addon": "addon",
+    "policy": "addonPolicy",
+    "namespace": "namespace",
+    "service_account": "serviceAccount",
+}
+
+
+def _addon_checks(
+    key: str, entry: Mapping[str, Any], partitions: Optional[tuple[str, ...]], layouts: dict[str, AddonLayout]
+) -> list[Problem]:
+    """The add-on's scope, policy and service account, checked by the catalogue (``addonScope.<input>``)."""
+    p = Problems(f"service {key!r}")
+    addon = _raw_addon(entry)
+    if addon is None:
+        for field in ("addonScope", "addonPolicy"):
+            if field in entry and "addon" not in entry:
+                p.add(field, entry[field], "applies to add-on services only: set addon too")
+        return list(p)  # an unknown add-on name is reported with the entry's fields
+    scope, policy = entry.get("addonScope", {}), entry.get("addonPolicy")
+    if not isinstance(scope, Mapping) or policy not in (None, "custom", "managed"):
+        return []  # reported with the entry's fields
+    namespace, sa, extra = _raw_identity(key, entry)
+    if sa in extra:
+        p.add("serviceAccount", sa, f"is one of add-on {addon.name!r}'s other service accounts; choose another name")
+    # Names the entry's own checks refused are replaced, so each problem is reported once.
+    if not isinstance(namespace, str) or kubernetes.namespace_problem(namespace):
+        namespace = addon.namespace or "default"
+    if not isinstance(sa, str) or kubernetes.service_account_name_problem(sa):
+        sa = addon.service_account or "default"
+    planned, found = layout(
+        addon.name,
+        scope,
+        namespace=namespace,
+        service_account=sa,
+        policy=policy,
+        partitions=partitions,
+        subject=p.subject,
+        field_prefix="addonScope.",
+    )
+    written = {addon_model.snake(str(k)): str(k) for k in scope}
+    for problem in found:
+        field = problem.field
+        if field.startswith("addonScope."):
+            head, sep, rest = field.removeprefix("addonScope.").partition("[")
+            field = f"addonScope.{written.get(head, addon_model.camel(head))}{sep}{rest}"
+        else:
+            field = _ADDON_FIELDS.get(field, field)
+        p.add(field, problem.value, problem.message)
+    if planned is not None:
+        layouts[key] = planned
+    return list(p)
+
+
+def _cross_checks(
+    config: StackConfig,
+    raw_services: Mapping[str, Any],
+    cluster_keys: set[str],
+    layouts: Optional[Mapping[str, AddonLayout]] = None,
+) -> list[Problem]:
     """What no single entry can know. Runs on the raw entries, so entries with other problems take part."""
     problems: list[Problem] = []
     if raw_services and not cluster_keys:
@@ -376,7 +510,7 @@ def _cross_checks(config: StackConfig, raw_services: Mapping[str, Any], cluster_
         p.extend(_unknown_cluster_refs(p.subject, refs, cluster_keys))
         if refs == []:
             p.add("clusters", [], "a service needs at least one cluster")
-        namespace, sa = entry.get("namespace"), entry.get("serviceAccount", key)
+        namespace, sa, extra = _raw_identity(key, entry)
         if "serviceAccount" not in entry:
             p.check("serviceAccount", sa, kubernetes.service_account_name_problem(sa))
         chosen = refs if isinstance(refs, list) else sorted(cluster_keys)
@@ -384,16 +518,17 @@ def _cross_checks(config: StackConfig, raw_services: Mapping[str, Any], cluster_
             if cluster not in cluster_keys or not isinstance(namespace, str) or not isinstance(sa, str):
                 continue
             cluster_name = config.clusters[cluster].name if cluster in config.clusters else cluster
-            claim = (cluster_name, namespace, sa)
-            if claim in claimed:
-                p.add(
-                    "serviceAccount",
-                    f"{namespace}/{sa}",
-                    f"is also claimed by service {claimed[claim]!r} on cluster {cluster!r}: one service account "
-                    "can be annotated with, or associated to, only one role",
-                )
-            else:
-                claimed[claim] = key
+            for name in (sa, *extra):
+                claim = (cluster_name, namespace, name)
+                if claim in claimed:
+                    p.add(
+                        "serviceAccount",
+                        f"{namespace}/{name}",
+                        f"is also claimed by service {claimed[claim]!r} on cluster {cluster!r}: one service account "
+                        "can be annotated with, or associated to, only one role",
+                    )
+                else:
+                    claimed[claim] = key
         renamed_raw = entry.get("renamedFrom")
         renamed: list[Any] = renamed_raw if isinstance(renamed_raw, list) else []
         role_name = entry.get("roleName") if isinstance(entry.get("roleName"), str) else None
@@ -410,12 +545,34 @@ def _cross_checks(config: StackConfig, raw_services: Mapping[str, Any], cluster_
             if old in raw_services:
                 p.add("renamedFrom", old, "is the key of another current service")
         if key in config.services:
-            _parsed_service_checks(config, key, p)
+            _parsed_service_checks(config, key, p, (layouts or {}).get(key))
         problems.extend(p)
+    problems.extend(_association_name_clashes(config))
     return problems
 
 
-def _parsed_service_checks(config: StackConfig, key: str, p: Problems) -> None:
+def _association_name_clashes(config: StackConfig) -> list[Problem]:
+    """An add-on's other service accounts get Pod Identity components named ``<key>-<sa>``: no service may own that."""
+    out = []
+    for key in config.services:
+        if not config.uses_pod_identity(key):
+            continue
+        for ref in config.service_accounts_of(key)[1:]:
+            derived = f"{key}-{ref.name}"
+            if derived in config.services and config.uses_pod_identity(derived):
+                out.append(
+                    Problem(
+                        f"service {derived!r}",
+                        "(key)",
+                        derived,
+                        f"is also the name of the Pod Identity association of service {key!r} for {ref}; rename "
+                        "one of the services",
+                    )
+                )
+    return out
+
+
+def _parsed_service_checks(config: StackConfig, key: str, p: Problems, planned: Optional[AddonLayout]) -> None:
     service = config.services[key]
     identity = config.identity_of(key)
     if service.audience and identity == "pod-identity":
@@ -429,6 +586,15 @@ def _parsed_service_checks(config: StackConfig, key: str, p: Problems) -> None:
             f"{len(service.managed_policy_arns)} managed policies exceed the per-role quota of "
             f"{config.max_managed_policies} (raise the quota and set irsa:maxManagedPolicies, or merge policies)",
         )
+    elif planned is not None and len(service.managed_policy_arns) + planned.policy_count > config.max_managed_policies:
+        count = len(service.managed_policy_arns) + planned.policy_count
+        p.add(
+            "addon",
+            service.addon,
+            f"{count} managed policies would be attached ({len(service.managed_policy_arns)} from managedPolicyArns, "
+            f"{planned.policy_count} for the add-on), over the per-role quota of {config.max_managed_policies} "
+            "(raise the quota and set irsa:maxManagedPolicies, or move policies to another role)",
+        )
     if not p:
         p.extend(_trust_size_problems(config, key))
 
@@ -436,7 +602,7 @@ def _parsed_service_checks(config: StackConfig, key: str, p: Problems) -> None:
 def _trust_size_problems(config: StackConfig, key: str) -> list[Problem]:
     """Size the service's trust with stand-ins for the values only the cloud knows."""
     service = config.services[key]
-    sa = kubernetes.ServiceAccountRef(service.namespace, config.service_account_of(key))
+    sas = config.service_accounts_of(key)
     clusters = [c for c in config.clusters_of(key) if c in config.clusters]
     provider_arns = []
     if config.uses_irsa(key):
@@ -454,7 +620,7 @@ def _trust_size_problems(config: StackConfig, key: str) -> list[Problem]:
     if not provider_arns and not cluster_arns:
         return []
     doc = trust.workload_trust_policy(
-        [sa],
+        sas,
         provider_arns,
         [service.audience or trust.DEFAULT_AUDIENCE],
         cluster_arns,

@@ -12,7 +12,14 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pulumi.runtime.config import CONFIG, get_config_env
 
-from ..components import AnnotatedServiceAccount, IrsaRole, IrsaRoleArgs, OidcProvider, PodIdentityAssociation
+from ..components import (
+    AddonArgs,
+    AnnotatedServiceAccount,
+    IrsaRole,
+    IrsaRoleArgs,
+    OidcProvider,
+    PodIdentityAssociation,
+)
 from ..components._lookups import aws_environment
 from ..core import arns, kubernetes, trust
 from ..core.documents import to_json
@@ -37,6 +44,11 @@ class ServiceResources:
     role: IrsaRole
     association: Optional[PodIdentityAssociation] = None
     service_accounts: dict[str, AnnotatedServiceAccount] = field(default_factory=dict)
+    """The service's ServiceAccount per cluster key."""
+    extra_associations: dict[str, PodIdentityAssociation] = field(default_factory=dict)
+    """Pod Identity for the add-on's other service accounts, by service account name."""
+    extra_service_accounts: dict[tuple[str, str], AnnotatedServiceAccount] = field(default_factory=dict)
+    """The add-on's other ServiceAccounts (when the service creates them), by (service account, cluster key)."""
 
 
 @dataclass
@@ -47,7 +59,8 @@ class Deployment:
 
 def main() -> None:
     """Entry point of the Pulumi program."""
-    deployment = deploy(parse_stack_config(read_config()))
+    region = pulumi.Config("aws").get("region")  # the partition add-on scopes are checked in
+    deployment = deploy(parse_stack_config(read_config(), region=region))
     pulumi.export("roles", {k: {"arn": s.role.arn, "name": s.role.name} for k, s in deployment.services.items()})
     pulumi.export(
         "oidcProviders",
@@ -128,8 +141,9 @@ def _service(config: StackConfig, key: str, clusters: dict[str, ClusterResources
     pod = config.uses_pod_identity(key)
     provider_arns = [clusters[c].oidc_provider_arn for c in cluster_keys] if irsa else []
     cluster_names = [config.clusters[c].name for c in cluster_keys]
+    service_accounts = config.service_accounts_of(key)
     role_args: IrsaRoleArgs = {
-        "service_accounts": [f"{service.namespace}/{sa_name}"],
+        "service_accounts": [str(sa) for sa in service_accounts],
         "oidc_provider_arns": [a for a in provider_arns if a is not None],
         "audiences": [audience],
         "pod_identity_cluster_names": cluster_names if pod else [],
@@ -147,41 +161,67 @@ def _service(config: StackConfig, key: str, clusters: dict[str, ClusterResources
     boundary = service.permissions_boundary or config.permissions_boundary
     if boundary:
         role_args["permissions_boundary"] = boundary
+    if service.addon:
+        addon: AddonArgs = {
+            "name": service.addon,
+            "scope": dict(service.addon_scope),
+            "namespace": service.namespace,
+            "service_account": sa_name,
+        }
+        if service.addon_policy:
+            addon["policy"] = service.addon_policy
+        role_args["addons"] = [addon]
     role = IrsaRole(key, role_args, opts=_aliases(service.renamed_from))
     out = ServiceResources(role)
     if pod:
-        out.association = PodIdentityAssociation(
-            key,
-            {
-                "cluster_names": cluster_names,
-                "namespace": service.namespace,
-                "service_account": sa_name,
-                "role_arn": role.arn,
-                "disable_session_tags": service.disable_session_tags,
-                "association_tags": config.tags_of(key),
-            },
-            opts=_aliases(service.renamed_from),
-        )
-    if service.create_service_account:
-        for c in cluster_keys:
-            k8s_provider = clusters[c].kubernetes
-            args: dict[str, Any] = {
-                "namespace": service.namespace,
-                "service_account_name": sa_name,
-                "labels": {"app.kubernetes.io/managed-by": "irsa-components"},
-            }
-            if irsa:
-                args["role_arn"] = role.arn
-                if service.audience:
-                    args["audience"] = service.audience
-                if service.sts_regional_endpoints is not None:
-                    args["sts_regional_endpoints"] = service.sts_regional_endpoints
-            out.service_accounts[c] = AnnotatedServiceAccount(
-                f"{key}-{c}",
-                args,  # type: ignore[arg-type]
-                opts=_merge(
-                    pulumi.ResourceOptions(providers={"kubernetes": k8s_provider} if k8s_provider else None),
-                    _aliases([f"{old}-{c}" for old in service.renamed_from]),
-                ),
+        # One association per service account: the service's own keeps the service's name, the add-on's
+        # other service accounts (efs-csi's node agent, ...) get "<key>-<service account>".
+        for sa in service_accounts:
+            primary = sa.name == sa_name
+            suffix = "" if primary else f"-{sa.name}"
+            association = PodIdentityAssociation(
+                key + suffix,
+                {
+                    "cluster_names": cluster_names,
+                    "namespace": sa.namespace,
+                    "service_account": sa.name,
+                    "role_arn": role.arn,
+                    "disable_session_tags": service.disable_session_tags,
+                    "association_tags": config.tags_of(key),
+                },
+                opts=_aliases([old + suffix for old in service.renamed_from]),
             )
+            if primary:
+                out.association = association
+            else:
+                out.extra_associations[sa.name] = association
+    if service.create_service_account:
+        for sa in service_accounts:
+            primary = sa.name == sa_name
+            suffix = "" if primary else f"-{sa.name}"
+            for c in cluster_keys:
+                k8s_provider = clusters[c].kubernetes
+                args: dict[str, Any] = {
+                    "namespace": sa.namespace,
+                    "service_account_name": sa.name,
+                    "labels": {"app.kubernetes.io/managed-by": "irsa-components"},
+                }
+                if irsa:
+                    args["role_arn"] = role.arn
+                    if service.audience:
+                        args["audience"] = service.audience
+                    if service.sts_regional_endpoints is not None:
+                        args["sts_regional_endpoints"] = service.sts_regional_endpoints
+                account = AnnotatedServiceAccount(
+                    f"{key}{suffix}-{c}",
+                    args,  # type: ignore[arg-type]
+                    opts=_merge(
+                        pulumi.ResourceOptions(providers={"kubernetes": k8s_provider} if k8s_provider else None),
+                        _aliases([f"{old}{suffix}-{c}" for old in service.renamed_from]),
+                    ),
+                )
+                if primary:
+                    out.service_accounts[c] = account
+                else:
+                    out.extra_service_accounts[(sa.name, c)] = account
     return out

@@ -28,6 +28,7 @@ REPLACE_ON = {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ("url",),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("role", "policyArn"),
     "aws:iam/rolePolicy:RolePolicy": ("role", "name"),
+    "aws:iam/policy:Policy": ("name", "namePrefix", "path", "description"),
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": ("clusterName", "namespace", "serviceAccount"),
     "kubernetes:core/v1:ServiceAccount": ("metadata.name", "metadata.namespace"),
 }
