@@ -80,6 +80,9 @@ def service_rows(service: Service) -> list[tuple[str, str, str, str, str]]:
     section("weakness", [("", w.code, f"statement {w.statement}: {w.message}") for w in service.weaknesses], "red")
     perms = [("", "managed policy", arn) for arn in service.permissions.managed_policies]
     perms += [("", *statement_line(s)) for s in service.permissions.inline]
+    for policy in service.permissions.customer_managed:
+        perms.append(("", "managed policy (this stack)", policy.arn))
+        perms += [("", *statement_line(s)) for s in policy.statements]
     section("permissions", perms or [("", "none", "")])
     k8s = [
         (
@@ -226,9 +229,15 @@ def plan_markdown(plan: Plan) -> str:
         if s.permissions.managed_policies:
             lines.append("Managed policies: " + ", ".join(code(a) for a in s.permissions.managed_policies))
             lines.append("")
-        if s.permissions.inline:
+        if s.permissions.customer_managed:
+            lines.append(
+                "Managed policies created by this stack (statements below): "
+                + ", ".join(code(p.arn) for p in s.permissions.customer_managed)
+            )
+            lines.append("")
+        if s.permissions.statements():
             lines += ["| Sid | Effect | Actions | Resources | Condition |", "|---|---|---|---|---|"]
-            for st in s.permissions.inline:
+            for st in s.permissions.statements():
                 actions = ", ".join(code(a) for a in st.actions)
                 if st.not_actions:
                     actions = "every action except " + ", ".join(code(a) for a in st.not_actions)
@@ -237,7 +246,7 @@ def plan_markdown(plan: Plan) -> str:
                     resources = "every resource except " + ", ".join(code(r) for r in st.not_resources)
                 condition = code(_condition(st.condition)) if st.condition else ""
                 lines.append(f"| {md(st.sid or '')} | {st.effect} | {actions} | {resources} | {condition} |")
-        elif not s.permissions.managed_policies:
+        elif not s.permissions.managed_policies and not s.permissions.customer_managed:
             lines.append("none")
         lines += ["", "**Kubernetes**", ""]
         k8s = s.kubernetes

@@ -277,7 +277,7 @@ def _permission_changes(key: str, base: Service, head: Service) -> list[Change]:
         changes.append(Change("widening", "managed-policy-attached", key, f"managed policy `{arn}` attached"))
     for arn in sorted(old_m - new_m):
         changes.append(Change("narrowing", "managed-policy-detached", key, f"managed policy `{arn}` detached"))
-    old, new = _grants(base.permissions.inline), _grants(head.permissions.inline)
+    old, new = _grants(base.permissions.statements()), _grants(head.permissions.statements())
     old_actions = {(g[0], g[1]) for g in old}
     new_actions = {(g[0], g[1]) for g in new}
 
@@ -466,9 +466,9 @@ def diff_plans(base: Plan, head: Plan, base_name: str = "base", head_name: str =
         shown = "; ".join(describe_principal(p) for p in principals) or "nobody"
         cls: Classification = "widening" if principals else "neutral"
         changes.append(Change(cls, "service-added", key, f"new role `{service.role.arn}` admits {shown}"))
-        perms = len(service.permissions.managed_policies) + len(service.permissions.inline)
+        perms = len(service.permissions.managed_policies) + len(service.permissions.statements())
         if perms:
-            grants = sorted({g[1] for g in _grants(service.permissions.inline) if g[0] == "Allow"})
+            grants = sorted({g[1] for g in _grants(service.permissions.statements()) if g[0] == "Allow"})
             managed = ", ".join(f"`{m}`" for m in service.permissions.managed_policies)
             text = ", ".join(f"`{g}`" for g in grants)
             parts = [p for p in (f"managed {managed}" if managed else "", f"allows {text}" if text else "") if p]

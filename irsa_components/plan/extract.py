@@ -20,6 +20,7 @@ from ..stack.config import StackConfig
 from .access import ClusterIndex, permission_statements, principals_from_trust
 from .model import (
     Cluster,
+    CustomerManagedPolicy,
     Kubernetes,
     Permissions,
     Placeholder,
@@ -40,6 +41,7 @@ OIDC_PROVIDER = "irsa-components:index:OidcProvider"
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+MANAGED_POLICY = "aws:iam/policy:Policy"
 ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 K8S_SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
@@ -157,11 +159,23 @@ def _role(reg: Registration) -> Role:
 
 
 def _permissions(index: _Index, parent: Registration) -> Permissions:
-    managed = sorted({str(_value(a, "policyArn")) for a in index.child(parent, ATTACHMENT)})
+    created = {
+        str(_value(p, "arn")): CustomerManagedPolicy(
+            name=str(_value(p, "name") or p.name),
+            arn=str(_value(p, "arn")),
+            statements=permission_statements(_json_doc(_value(p, "policy"))),
+        )
+        for p in index.child(parent, MANAGED_POLICY)
+    }
+    attached = {str(_value(a, "policyArn")) for a in index.child(parent, ATTACHMENT)}
     inline = []
     for policy in sorted(index.child(parent, ROLE_POLICY), key=lambda r: r.name):
         inline.extend(permission_statements(_json_doc(_value(policy, "policy"))))
-    return Permissions(managed_policies=managed, inline=inline)
+    return Permissions(
+        managed_policies=sorted(attached - set(created)),
+        inline=inline,
+        customer_managed=[created[arn] for arn in sorted(attached & set(created))],
+    )
 
 
 def _sa_cluster(index: _Index, component: Registration, sa: Registration, cluster_keys: Iterable[str]) -> str:

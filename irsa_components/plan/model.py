@@ -91,9 +91,24 @@ class PermissionStatement(_Model):
     condition: Optional[dict[str, Any]] = None
 
 
+class CustomerManagedPolicy(_Model):
+    """A managed policy the stack itself creates (e.g. an add-on's), shown with its statements."""
+
+    name: str
+    arn: str
+    statements: list[PermissionStatement] = Field(default_factory=list)
+
+
 class Permissions(_Model):
     managed_policies: list[str] = Field(default_factory=list)
+    """Attached managed policies the stack does not create (AWS managed, or created elsewhere)."""
     inline: list[PermissionStatement] = Field(default_factory=list)
+    customer_managed: list[CustomerManagedPolicy] = Field(default_factory=list)
+    """Attached managed policies the stack creates, with their statements."""
+
+    def statements(self) -> list[PermissionStatement]:
+        """Every statement the role's identity policies hold that the plan can see."""
+        return [*self.inline, *(s for p in self.customer_managed for s in p.statements)]
 
 
 class Role(_Model):

@@ -308,3 +308,15 @@ def test_bad_plan_files_exit_2(tmp_path: Path) -> None:
     result = invoke("diff", bad, tmp_path / "missing.json")
     assert result.exit_code == 2
     assert "irsa-plan" in result.stderr and "missing.json" in result.stderr
+
+
+def test_statements_of_stack_created_policies_are_compared_like_inline_ones() -> None:
+    data = json.loads((GOLDEN / "prod.json").read_text())
+    head = Plan.model_validate(data)
+    policy = data["services"]["external-dns"]["permissions"]["customerManaged"][0]
+    policy["statements"] = [s for s in policy["statements"] if "route53:ChangeResourceRecordSets" not in s["actions"]]
+    diff = diff_plans(Plan.model_validate(data), head)
+    widened = [c for c in diff.changes if c.classification == "widening"]
+    assert [c.kind for c in widened] == ["action-added"]
+    assert "route53:ChangeResourceRecordSets" in widened[0].summary
+    assert not [c for c in diff.changes if c.kind == "managed-policy-attached"]
