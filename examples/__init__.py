@@ -11,8 +11,18 @@ EXAMPLES = sorted(p.name for p in HERE.iterdir() if (p / "__main__.py").exists()
 CONFIG = {
     "new-cluster": {"aws:region": "eu-west-1"},
     "existing-cluster": {"aws:region": "eu-west-1", "irsa-example-existing-cluster:clusterName": "prod-blue"},
+    "self-hosted-and-cross-account": {
+        "aws:region": "eu-west-1",
+        "irsa-example-self-hosted-and-cross-account:issuerBucket": "acme-lab-oidc",
+        "irsa-example-self-hosted-and-cross-account:clusterName": "prod-blue",
+        "irsa-example-self-hosted-and-cross-account:dataAccountRoleArn": "arn:aws:iam::222233334444:role/irsa-deployer",
+    },
 }
-PROJECTS = {"new-cluster": "irsa-example-new-cluster", "existing-cluster": "irsa-example-existing-cluster"}
+PROJECTS = {
+    "new-cluster": "irsa-example-new-cluster",
+    "existing-cluster": "irsa-example-existing-cluster",
+    "self-hosted-and-cross-account": "irsa-example-self-hosted-and-cross-account",
+}
 
 
 def program(name: str) -> Callable[[], None]:

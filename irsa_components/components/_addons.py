@@ -203,11 +203,12 @@ def create_addon_policies(
     role_name: str,
     path: str,
     tags: Mapping[str, str],
+    retain_on_delete: bool = False,
 ) -> tuple[list[aws.iam.Policy], list[aws.iam.RolePolicyAttachment]]:
     """Register each add-on's customer managed policies and attach them and its AWS managed policies."""
     if not layouts:
         return [], []
-    child = pulumi.ResourceOptions(parent=parent)
+    child = pulumi.ResourceOptions(parent=parent, retain_on_delete=True if retain_on_delete else None)
     env = aws_environment(aws_provider_of(parent))
     policies: list[aws.iam.Policy] = []
     attachments: list[aws.iam.RolePolicyAttachment] = []

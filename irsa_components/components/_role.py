@@ -31,6 +31,7 @@ ROLE_FIELDS = (
     "tags",
     "max_managed_policies",
     "addons",
+    "retain_on_delete",
 )
 
 
@@ -50,6 +51,8 @@ class RoleSettings:
     extra_tags: dict[str, str] = field(default_factory=dict)
     addons: list[AddonLayout] = field(default_factory=list)
     """The built-in add-ons whose policies the role gets (laid out at preview)."""
+    retain_on_delete: bool = False
+    """Register the role, its policies and attachments with retainOnDelete (children do not inherit the option)."""
 
 
 def check_role_settings(
@@ -75,7 +78,10 @@ def check_role_settings(
     role_name = args.get("role_name", default_name)
     path = args.get("path", "/")
     tags = args.get("tags") or {}
+    retain = args.get("retain_on_delete", False)
     before = len(problems)
+    if not isinstance(retain, bool):
+        problems.add("retain_on_delete", retain, "must be true or false")
     check_role(
         problems,
         role_name=role_name,
@@ -103,6 +109,7 @@ def check_role_settings(
         tags=dict(tags),
         quotas=quotas,
         addons=list(addons),
+        retain_on_delete=retain is True,
     )
 
 
@@ -184,6 +191,16 @@ def _inline_json(subject: str, statements: list[Any], quota: int) -> pulumi.Outp
     return pulumi.Output.from_input(statements).apply(render)
 
 
+def child_options(parent: pulumi.Resource, retain_on_delete: bool, **more: Any) -> pulumi.ResourceOptions:
+    """Options of an IAM child of ``parent``.
+
+    A component's own retainOnDelete option does not reach its children (pulumi 3.x Python SDK and
+    engine), so components that offer retain_on_delete set it on each IAM resource they register.
+    None when false keeps registrations exactly as without the input.
+    """
+    return pulumi.ResourceOptions(parent=parent, retain_on_delete=True if retain_on_delete else None, **more)
+
+
 @dataclass
 class RoleResources:
     role: aws.iam.Role
@@ -200,8 +217,8 @@ def create_role(
     settings: RoleSettings,
     trust_policy: pulumi.Input[str],
 ) -> RoleResources:
-    """Register the role and its permissions as children of ``parent``."""
-    child = pulumi.ResourceOptions(parent=parent)
+    """Register the role and its permissions as children of ``parent`` (retained on delete when settings say so)."""
+    child = child_options(parent, settings.retain_on_delete)
     tags = {**settings.tags, **settings.extra_tags}
     role = aws.iam.Role(
         name,
@@ -231,6 +248,14 @@ def create_role(
             policy = _inline_json(subject, statements, settings.quotas.inline_policy_chars)
         inline = aws.iam.RolePolicy(f"{name}-inline", role=role.name, name="inline", policy=policy, opts=child)
     addon_policies, addon_attachments = create_addon_policies(
-        parent, name, subject, role, settings.addons, role_name=settings.role_name, path=settings.path, tags=tags
+        parent,
+        name,
+        subject,
+        role,
+        settings.addons,
+        role_name=settings.role_name,
+        path=settings.path,
+        tags=tags,
+        retain_on_delete=settings.retain_on_delete,
     )
     return RoleResources(role, attachments, inline, addon_policies, addon_attachments)

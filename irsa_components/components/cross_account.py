@@ -9,7 +9,7 @@ associations with ``target_role_arn`` set (composing PodIdentityAssociation).
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Required, TypedDict, cast
+from typing import Any, Optional, Required, TypedDict, TypeVar, cast
 
 import pulumi
 import pulumi_aws as aws
@@ -43,7 +43,7 @@ from ..core.trust import pod_identity_statements, trust_policy
 from ..core.validate import check_quotas, check_tags, check_trust_size
 from ._inputs import is_known, plain_list, subject
 from ._lookups import aws_environment, aws_provider_of
-from ._role import ROLE_FIELDS, RoleSettings, check_role_settings, create_role
+from ._role import ROLE_FIELDS, RoleSettings, check_role_settings, child_options, create_role
 from .pod_identity import PodIdentityAssociation, PodIdentityAssociationArgs
 
 TYPE = "irsa-components:index:CrossAccountRole"
@@ -63,6 +63,16 @@ def _external_id_problem(value: object) -> Optional[str]:
 
 def _cluster_arn_problem(value: object) -> Optional[str]:
     return eks_cluster_arn_problem(value) if isinstance(value, str) else "must be an EKS cluster ARN string"
+
+
+# What an offline run (irsa plan, the tests) shows for a value only the cloud knows, e.g. <account-id>.
+T = TypeVar("T")
+_OFFLINE_PLACEHOLDER = re.compile(r"<[^<>\s]*>")
+
+
+def _stand_in(value: T) -> T:
+    """A resolved value as checked: an offline placeholder stands for a valid account ID (the document keeps it)."""
+    return _OFFLINE_PLACEHOLDER.sub("000000000000", value) if isinstance(value, str) else value  # type: ignore[return-value]
 
 
 def _role_name_of(role_arn: str) -> str:
@@ -114,6 +124,8 @@ class CrossAccountRoleArgs(TypedDict, total=False):
     """Tags for the role."""
     max_managed_policies: int
     """Managed-policy attachments allowed per role (your account's quota). Default 10."""
+    retain_on_delete: bool
+    """Keep the target role, its policies and attachments (and the source_provider chain permission) in AWS when this component is deleted or they are replaced (Pulumi retainOnDelete on each of them; a component's own option does not reach its children). Default false."""
 
 
 @dataclass
@@ -312,7 +324,7 @@ class CrossAccountRole(pulumi.ComponentResource):
                         documents.document([chain_permission_statement([arn], tag_session=tag_session)])
                     )
                 ),
-                opts=pulumi.ResourceOptions(parent=self, provider=source_provider),
+                opts=child_options(self, spec.role.retain_on_delete, provider=source_provider),
             )
         self.register_outputs(
             {
@@ -332,15 +344,15 @@ class CrossAccountRole(pulumi.ComponentResource):
             source_role_arn: str, cluster_arns: Sequence[str], external_ids: Sequence[str], external_id: Optional[str]
         ) -> str:
             problems = Problems(label)
-            problems.check("source_role_arn", source_role_arn, role_arn_problem(source_role_arn))
+            problems.check("source_role_arn", source_role_arn, role_arn_problem(_stand_in(source_role_arn)))
             for i, arn in enumerate(cluster_arns):
-                problems.check(f"cluster_arns[{i}]", arn, _cluster_arn_problem(arn))
+                problems.check(f"cluster_arns[{i}]", arn, _cluster_arn_problem(_stand_in(arn)))
             for i, value in enumerate(external_ids):
-                problems.check(f"external_ids[{i}]", value, _external_id_problem(value))
+                problems.check(f"external_ids[{i}]", value, _external_id_problem(_stand_in(value)))
             if external_id is not None:
-                problems.check("external_id", external_id, _external_id_problem(external_id))
+                problems.check("external_id", external_id, _external_id_problem(_stand_in(external_id)))
             if not problems and spec.source_type == SOURCE_POD_IDENTITY and spec.session_tags:
-                _check_cluster_accounts(problems, source_role_arn, cluster_arns)
+                _check_cluster_accounts(problems, _stand_in(source_role_arn), [_stand_in(a) for a in cluster_arns])
             problems.raise_if_any()
             doc = target_trust_policy(spec.statements(source_role_arn, cluster_arns, external_ids, external_id))
             check_trust_size(problems, "cluster_arns", doc, quota)
@@ -407,6 +419,8 @@ class CrossAccountPodIdentityArgs(TypedDict, total=False):
     """Tags for the target role."""
     max_managed_policies: int
     """Managed-policy attachments allowed on the target role (the target account's quota). Default 10."""
+    retain_on_delete: bool
+    """Keep both roles and their policies (association role, its chain permission, target role) in AWS when this component is deleted or they are replaced (Pulumi retainOnDelete on each of them; a component's own option does not reach its children). The associations are still deleted. Default false."""
 
 
 class CrossAccountPodIdentity(pulumi.ComponentResource):
@@ -476,6 +490,8 @@ class CrossAccountPodIdentity(pulumi.ComponentResource):
                 "role_name": given.get("association_role_name", derive_role_name(name, "pod-identity")),
                 "path": given.get("association_role_path", "/"),
                 "tags": given.get("association_tags"),
+                # An invalid value is reported once, with the target role's settings.
+                "retain_on_delete": given.get("retain_on_delete") is True,
             },
             derive_role_name(name, "pod-identity"),
             quotas,
@@ -547,7 +563,7 @@ class CrossAccountPodIdentity(pulumi.ComponentResource):
             policy=target.arn.apply(
                 lambda arn: documents.to_json(documents.document([chain_permission_statement([arn], tag_session=True)]))
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self, association_settings.retain_on_delete),
         )
         association_args: PodIdentityAssociationArgs = {
             "cluster_names": list(clusters),

@@ -8,7 +8,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ..core import documents
-from ..core.arns import eks_cluster_arn, eks_cluster_name_problem, oidc_provider_arn_problem
+from ..core.arns import eks_cluster_arn, eks_cluster_name_problem, oidc_provider_arn_problem, role_arn_problem
+from ..core.cross_account import ASSUME_ROLE
 from ..core.errors import InputError, Problems
 from ..core.kubernetes import ServiceAccountRef, parse_service_account
 from ..core.names import role_name as derive_role_name
@@ -46,6 +47,8 @@ class IrsaRoleArgs(TypedDict, total=False):
     """Also trust EKS Pod Identity for the same service accounts on these clusters of the role's account (IRSA to Pod Identity migration)."""
     pod_identity_session_tags: bool
     """Whether the Pod Identity associations keep EKS session tags (default true); false leaves only the account pinned in the trust."""
+    assume_role_arns: Sequence[pulumi.Input[str]]
+    """Roles this role may assume with sts:AssumeRole (role chaining, e.g. a CrossAccountRole in another account); adds one inline statement naming exactly these ARNs."""
     trust_policy_max_chars: int
     """Trust-policy size quota of your account in characters (default 2048; AWS allows raising it to 4096)."""
     role_name: str
@@ -68,6 +71,8 @@ class IrsaRoleArgs(TypedDict, total=False):
     """Managed-policy attachments allowed per role (your account's quota). Default 10."""
     addons: Sequence[AddonArgs]
     """Built-in add-ons (external-dns, karpenter, ...) whose least-privilege policies the role gets: one customer managed policy per document, attached with the add-on's AWS managed policies; they count towards max_managed_policies."""
+    retain_on_delete: bool
+    """Keep the role, its inline policy, policy attachments and add-on policies in AWS when this component is deleted or they are replaced (Pulumi retainOnDelete, set on each of them: a component's own option does not reach its children). Default false."""
 
 
 @dataclass
@@ -115,7 +120,34 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
         )
     quotas = check_quotas(problems, args.get("trust_policy_max_chars"), args.get("max_managed_policies"))
     trust_inputs_valid = not problems  # the role settings checked next do not shape the trust
-    role = check_role_settings(problems, args, derive_role_name(name), quotas, addons or [])
+    before_chain = len(problems)
+    chain_targets = plain_list(args.get("assume_role_arns"))
+    if chain_targets is None:
+        problems.add("assume_role_arns", args.get("assume_role_arns"), "must be a list of role ARNs")
+        chain_targets = []
+    for i, arn in enumerate(chain_targets):
+        if isinstance(arn, pulumi.Output):
+            chain_targets[i] = _checked_role_arn(problems.subject, i, arn)  # checked once known
+        else:
+            problems.check(
+                f"assume_role_arns[{i}]",
+                arn,
+                role_arn_problem(arn) if isinstance(arn, str) else "must be an IAM role ARN",
+            )
+    known_targets = [a for a in chain_targets if isinstance(a, str)]
+    if len(set(known_targets)) < len(known_targets):
+        problems.add("assume_role_arns", chain_targets, "lists a role twice")
+    role_args: Mapping[str, Any] = args
+    statements = plain_list(args.get("policy_statements"))
+    if chain_targets and statements is not None and len(problems) == before_chain:
+        # One statement for exactly these roles; sized and validated with the other inline statements.
+        chain = {
+            "Effect": "Allow",
+            "Action": ASSUME_ROLE,
+            "Resource": chain_targets[0] if len(chain_targets) == 1 else chain_targets,
+        }
+        role_args = {**args, "policy_statements": [*statements, chain]}
+    role = check_role_settings(problems, role_args, derive_role_name(name), quotas, addons or [])
     if trust_inputs_valid and sas:
         # Size the trust now, with stand-ins for values only the cloud knows; exact check once known.
         estimate_arns = [
@@ -136,6 +168,22 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
     problems.raise_if_any()
     assert role is not None
     return _Spec(sas, arns, raw_arns, audiences, pod_clusters, bool(args.get("pod_identity_session_tags", True)), role)
+
+
+def _checked_role_arn(label: str, index: int, arn: pulumi.Output[str]) -> pulumi.Output[str]:
+    """An assume_role_arns entry only known at deploy time, refused then if it is not a role ARN."""
+
+    def check(value: str) -> str:
+        problems = Problems(label)
+        problems.check(
+            f"assume_role_arns[{index}]",
+            value,
+            role_arn_problem(value) if isinstance(value, str) else "must be an IAM role ARN",
+        )
+        problems.raise_if_any()
+        return value
+
+    return arn.apply(check)
 
 
 def _trust_document(

@@ -70,6 +70,8 @@ class PodIdentityAssociationArgs(TypedDict, total=False):
     """Managed-policy attachments allowed per role (your account's quota). Default 10."""
     addons: Sequence[AddonArgs]
     """Built-in add-ons whose least-privilege policies the created role gets (not with role_arn). namespace and service_account default to the add-on's primary service account; an add-on with several service accounts needs one association per service account (the stack program creates them; this component covers one)."""
+    retain_on_delete: bool
+    """Keep the created role, its inline policy, policy attachments and add-on policies in AWS when this component is deleted or they are replaced (Pulumi retainOnDelete on each of them; a component's own option does not reach its children). The associations are still deleted. Not with role_arn. Default false."""
 
 
 class PodIdentityAssociation(pulumi.ComponentResource):
@@ -89,6 +91,8 @@ class PodIdentityAssociation(pulumi.ComponentResource):
     """The associations, one per cluster."""
     association_arns: pulumi.Output[list[str]]
     """ARNs of the associations."""
+    external_ids: pulumi.Output[list[str]]
+    """The externalId of each association: what EKS passes as sts:ExternalId to the target role when session tags are disabled."""
 
     def __init__(
         self, name: str, args: PodIdentityAssociationArgs, opts: Optional[pulumi.ResourceOptions] = None
@@ -224,11 +228,15 @@ class PodIdentityAssociation(pulumi.ComponentResource):
         ]
         self.role_arn = pulumi.Output.from_input(role_arn)
         self.association_arns = pulumi.Output.all(*[a.association_arn for a in self.associations])
+        self.external_ids = pulumi.Output.all(*[a.external_id for a in self.associations]).apply(
+            lambda ids: [i or "" for i in ids]
+        )
         self.register_outputs(
             {
                 "role": self.role,
                 "role_arn": self.role_arn,
                 "associations": self.associations,
                 "association_arns": self.association_arns,
+                "external_ids": self.external_ids,
             }
         )

@@ -2,6 +2,7 @@
 
 import json
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -94,6 +95,8 @@ class CloudMocks(sdk_mocks.Mocks):
         allowed = _json_list(config.get("aws:allowedAccountIds"))
         self.account = allowed[0] if len(allowed) == 1 else PLACEHOLDER_ACCOUNT
         self.provider_regions: dict[str, str] = {}
+        # The SDK registers resources from a thread pool; each thread hands its inputs to the monitor.
+        self.last_inputs = threading.local()
         self.invokes: list[Invoke] = []
 
     def _provider_region(self, provider: Optional[str]) -> str:
@@ -144,6 +147,7 @@ class CloudMocks(sdk_mocks.Mocks):
         return {}, []
 
     def new_resource(self, args: sdk_mocks.MockResourceArgs) -> tuple[Optional[str], dict[str, Any]]:
+        self.last_inputs.value = args.inputs
         inputs = dict(args.inputs)
         region = self._provider_region(args.provider)
         partition = partition_for_region(region)
@@ -243,7 +247,8 @@ class RecordingMonitor(sdk_mocks.MockMonitor):
         if request.type == "pulumi:pulumi:Stack":
             self.stack_urn = response.urn
             return response
-        inputs = rpc.deserialize_properties(request.object)
+        # The base monitor already deserialized the inputs for the mocks (same thread): reuse them.
+        inputs = self.cloud.last_inputs.value
         registered = self.resources.get(response.urn)
         state = dict(registered.state) if registered else {}
         if request.type == "pulumi:providers:aws":

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any, Optional
 
 from .mocks import Simulation, run_program
@@ -72,7 +73,9 @@ def run_stack_program(
         {**config, SERVICES_KEY: json.dumps({k: services[k] for k in keys[i : i + size]})}
         for i in range(0, len(keys), size)
     ]
-    # spawn, not fork: the parent may hold SDK threads and an event loop that must not be copied.
-    with ProcessPoolExecutor(len(shares), mp_context=get_context("spawn")) as pool:
+    # fork is safe only while the parent runs no other thread (the command line has not run the SDK yet);
+    # it saves each share re-importing the provider SDKs. Otherwise spawn.
+    method = "fork" if threading.active_count() == 1 and "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(len(shares), mp_context=get_context(method)) as pool:
         futures = [pool.submit(_run_share, share, project, stack, list(secret_keys or [])) for share in shares]
         return merge([f.result() for f in futures])

@@ -61,3 +61,31 @@ def test_existing_cluster_creates_a_protected_provider_unless_one_is_given() -> 
     assert not adopted.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
     trust = json.loads(adopted.named("aws:iam/role:Role", "reports").inputs["assumeRolePolicy"])
     assert trust["Statement"][0]["Principal"]["Federated"] == arn
+
+
+def test_self_hosted_and_cross_account_wires_issuer_webhook_and_both_cross_account_ways() -> None:
+    sim = _run("self-hosted-and-cross-account")
+    lab = sim.named("pulumi:providers:kubernetes", "lab")
+    data = sim.named("pulumi:providers:aws", "data")
+    issuer_provider = sim.named("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "lab-oidc")
+    assert (
+        issuer_provider.protect and issuer_provider.inputs["url"] == "https://acme-lab-oidc.s3.eu-west-1.amazonaws.com"
+    )
+    assert sim.named("kubernetes:helm.sh/v4:Chart", "lab-chart").providers["kubernetes"].startswith(lab.urn)
+    assert sim.named("kubernetes:core/v1:ServiceAccount", "velero-server").provider.startswith(lab.urn)
+    assert (
+        "--service-account-issuer=https://acme-lab-oidc.s3.eu-west-1.amazonaws.com"
+        in (sim.outputs["labKubeApiserverFlags"])
+    )
+    # IRSA straight into the other account: its own OIDC provider for the EKS issuer, the role next to it.
+    in_data = sim.named("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "eks-in-data")
+    reports = sim.named("aws:iam/role:Role", "reports")
+    assert in_data.provider.startswith(data.urn) and reports.provider.startswith(data.urn)
+    # Pod Identity into the other account: the target role there, the association role and association here.
+    assert sim.named("aws:iam/role:Role", "ledger-exporter-target").provider.startswith(data.urn)
+    assert not sim.named("aws:iam/role:Role", "ledger-exporter-pod-identity").provider.startswith(data.urn)
+    (association,) = sim.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert association.inputs["targetRoleArn"] == sim.outputs["ledgerExporterTargetRoleArn"]
+    # Roles and their policies are retained on delete; the bindings are not.
+    assert all(r.retain_on_delete for r in sim.of_type("aws:iam/role:Role"))
+    assert not association.retain_on_delete
