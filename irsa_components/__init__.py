@@ -1,25 +1,62 @@
 """irsa-components: Pulumi components for IRSA and EKS Pod Identity, correct by construction."""
 
-from .components import (
-    AddonArgs,
-    AnnotatedServiceAccount,
-    AnnotatedServiceAccountArgs,
-    CrossAccountPodIdentity,
-    CrossAccountPodIdentityArgs,
-    CrossAccountRole,
-    CrossAccountRoleArgs,
-    IrsaRole,
-    IrsaRoleArgs,
-    OidcProvider,
-    OidcProviderArgs,
-    PodIdentityAssociation,
-    PodIdentityAssociationArgs,
-    PodIdentityWebhook,
-    PodIdentityWebhookArgs,
-    SelfHostedOidcIssuer,
-    SelfHostedOidcIssuerArgs,
-)
+from typing import TYPE_CHECKING, Any
+
 from .core.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from .components import (
+        AddonArgs,
+        AnnotatedServiceAccount,
+        AnnotatedServiceAccountArgs,
+        CrossAccountPodIdentity,
+        CrossAccountPodIdentityArgs,
+        CrossAccountRole,
+        CrossAccountRoleArgs,
+        IrsaRole,
+        IrsaRoleArgs,
+        OidcProvider,
+        OidcProviderArgs,
+        PodIdentityAssociation,
+        PodIdentityAssociationArgs,
+        PodIdentityWebhook,
+        PodIdentityWebhookArgs,
+        SelfHostedOidcIssuer,
+        SelfHostedOidcIssuerArgs,
+    )
+
+# The components import the Pulumi SDKs (over a second); load them on first use so that the plain
+# parts of the package (the core, `irsa diff`, `irsa explain`) start fast.
+_COMPONENTS = frozenset(
+    {
+        "AddonArgs",
+        "AnnotatedServiceAccount",
+        "AnnotatedServiceAccountArgs",
+        "CrossAccountPodIdentity",
+        "CrossAccountPodIdentityArgs",
+        "CrossAccountRole",
+        "CrossAccountRoleArgs",
+        "IrsaRole",
+        "IrsaRoleArgs",
+        "OidcProvider",
+        "OidcProviderArgs",
+        "PodIdentityAssociation",
+        "PodIdentityAssociationArgs",
+        "PodIdentityWebhook",
+        "PodIdentityWebhookArgs",
+        "SelfHostedOidcIssuer",
+        "SelfHostedOidcIssuerArgs",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _COMPONENTS:
+        from . import components
+
+        return getattr(components, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

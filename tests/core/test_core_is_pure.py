@@ -51,3 +51,16 @@ def test_the_scan_detects_pulumi_imports(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("import os\nfrom pulumi_aws import iam\ndef f():\n    import pulumi\n")
     assert {"pulumi", "pulumi_aws"} <= imported_modules(sample)
+
+
+def test_the_package_loads_the_pulumi_sdks_only_when_a_component_is_used() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, irsa_components, irsa_components.core.evaluate;"
+        "assert 'pulumi' not in sys.modules, 'importing the package loaded pulumi';"
+        "irsa_components.IrsaRole;"
+        "assert 'pulumi' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
