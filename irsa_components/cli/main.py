@@ -169,15 +169,24 @@ def explain(
     format: Annotated[ExplainFormat, typer.Option("--format", "-f", help="Output format.")] = ExplainFormat.text,
 ) -> None:
     """Would STS let this workload assume the role? If not, which condition fails and why."""
-    from ..plan.explain import explain_pod_identity, explain_web_identity, read_trust_source
+    from ..plan.explain import (
+        explain_chained_pod_identity,
+        explain_pod_identity,
+        explain_web_identity,
+        read_trust_source,
+    )
     from .render_explain import explanation_json, print_explanation
 
     try:
         source = read_trust_source(_read(trust_policy), str(trust_policy), service)
     except InputError as exc:
         fail(exc.problems, "Cannot read the trust policy")
+    chain = None
     if source.plan is not None and source.service is not None:
         svc = source.plan.services[source.service]
+        chain = svc.association_role
+        if svc.identity == "pod-identity" and issuer is None and provider_arn is None:
+            pod_identity = True  # the service's only mechanism
         namespace = namespace or svc.namespace
         service_account = service_account or svc.service_account
         audience = audience or svc.token_audience
@@ -198,6 +207,9 @@ def explain(
                 )
             issuer = issuer or known.issuer_url
             cluster_arn = cluster_arn or known.arn
+            associations = [a for a in svc.kubernetes.pod_identity_associations if a.cluster == cluster]
+            if pod_identity and associations and not associations[0].session_tags:
+                no_session_tags = True  # as the service's association on that cluster
     elif cluster is not None:
         fail([Problem("irsa explain", "--cluster", cluster, "needs a plan as --trust-policy")], "Usage error")
 
@@ -218,7 +230,21 @@ def explain(
     if problems:
         fail(problems, "Usage error")
     assert namespace is not None and service_account is not None
-    if pod_identity:
+    if pod_identity and chain is not None:
+        assert account is not None
+        result = explain_chained_pod_identity(
+            source.document,
+            association_role_arn=chain.arn,
+            association_document=chain.trust_policy,
+            account=account,
+            namespace=namespace,
+            service_account=service_account,
+            cluster_arn=cluster_arn,
+            cluster_name=cluster_name,
+            region=region,
+            session_tags=not no_session_tags,
+        )
+    elif pod_identity:
         assert account is not None
         result = explain_pod_identity(
             source.document,

@@ -11,6 +11,8 @@ _KIND_LABELS = {
     "service-added": "new role",
     "service-permissions": "new role permissions",
     "service-removed": "role deleted",
+    "role-retained": "role retained (unmanaged)",
+    "access-kept": "access kept",
     "service-renamed": "service renamed",
     "role-replaced": "role replaced",
     "principal-added": "principal admitted",
@@ -21,6 +23,7 @@ _KIND_LABELS = {
     "trust-aud-changed": "`aud` changed",
     "trust-pinning-changed": "trust pinning",
     "trust-source-account-changed": "source account",
+    "trust-chain-changed": "role chain",
     "trust-weakened": "trust weakened",
     "trust-strengthened": "trust strengthened",
     "managed-policy-attached": "managed policy added",
@@ -46,6 +49,9 @@ _KIND_LABELS = {
     "cluster-removed": "cluster removed",
     "cluster-changed": "cluster changed",
     "oidc-provider-released": "OIDC provider released",
+    "account-added": "account added",
+    "account-removed": "account removed",
+    "account-changed": "account changed",
 }
 _CLASS = {"widening": "**widening**", "narrowing": "narrowing", "neutral": "neutral"}
 
@@ -69,6 +75,9 @@ def summary_line(diff: PlanDiff) -> str:
     replaced = len(diff.replacements)
     if replaced:
         parts.append(f"{replaced} role replacement{'s' if replaced != 1 else ''}")
+    retained = len(diff.retained)
+    if retained:
+        parts.append(f"{retained} role{'s' if retained != 1 else ''} retained")
     mark = "⚠️ " if w else ""
     return f"{mark}irsa diff: " + " · ".join(parts)
 
@@ -79,6 +88,15 @@ def diff_markdown(diff: PlanDiff) -> str:
         lines += ["", "> **Role replacements**: IAM deletes and recreates these roles; their ARNs change."]
         for c in diff.replacements:
             lines.append(f"> - {code(c.service)}: {_value(c.before)} → {_value(c.after)}")
+    if diff.retained:
+        lines += [
+            "",
+            "> **Retained roles** (`retainOnDelete`): these roles leave the stack but stay in AWS, unmanaged, with "
+            "their trust and permissions. An IRSA role stays assumable by the service accounts its trust admits "
+            "(see *access kept*); delete it, or narrow its trust, once the workload is gone.",
+        ]
+        for c in diff.retained:
+            lines.append(f"> - {code(c.service)}: {_value(c.before)}")
     if diff.changes:
         lines += ["", "| Class | Service | Change | Details |", "|---|---|---|---|"]
         for c in diff.changes:

@@ -25,11 +25,17 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
         actions = "sts:AssumeRole + sts:TagSession" if caller["sessionTags"] == "on" else "sts:AssumeRole"
         how = f" EKS Pod Identity ({actions}) for {who}"
         context = f"cluster {caller['clusterArn']} · account {caller['account']} · session tags {caller['sessionTags']}"
+        if "associationRoleArn" in caller:
+            context += f" · through association role {caller['associationRoleArn']}"
     console.print(Text.assemble(verdict, how))
     console.print(Text("  " + context, style="dim"))
     if explanation.allowed:
         shown = ", ".join(str(i) for i in explanation.matched_statements)
-        console.print(Text(f"  admitted by statement {shown}"))
+        chain = ""
+        if explanation.target_from is not None:
+            first = ", ".join(str(i) for i in explanation.association_matched_statements)
+            chain = f" of the target role's trust (association role's trust: statement {first})"
+        console.print(Text(f"  admitted by statement {shown}{chain}"))
     if explanation.findings:
         console.print(Text("\nWhy", style="bold"))
         for f in explanation.findings:
@@ -41,9 +47,13 @@ def print_explanation(explanation: Explanation, console: Console) -> None:
         for f in explanation.warnings:
             console.print(Text.assemble(("  ! ", "yellow"), (f.code, "bold"), f": {f.message}"))
     console.print(Text("\nStatements", style="bold"))
-    for request, decision in explanation.evaluations:
+    chained = explanation.target_from is not None
+    for i, (request, decision) in enumerate(explanation.evaluations):
+        if chained and i in (0, explanation.target_from):
+            console.print(Text("  association role" if i == 0 else "  target role", style="bold underline"))
         if len(explanation.evaluations) > 1:
-            console.print(Text(f"  {request.action}: {decision.outcome}", style="bold"))
+            by = f" by {request.principal}" if chained else ""
+            console.print(Text(f"  {request.action}{by}: {decision.outcome}", style="bold"))
         for s in decision.statements:
             mark = ("✓", "green") if s.matched else ("✗", "red")
             sid = f" ({s.sid})" if s.sid else ""

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from ..plan.model import ANY, PermissionStatement, Plan, Principal, Service
+from ..plan.model import ANY, Cluster, PermissionStatement, Plan, Principal, Role, Service
 
 _VIA = {"irsa": "IRSA", "pod-identity": "Pod Identity", "other": "other"}
 
@@ -20,15 +20,49 @@ def _cluster(p: Principal) -> str:
 
 def principal_detail(p: Principal) -> str:
     parts = [_VIA[p.mechanism]]
+    if p.chained_through:
+        parts.append(f"through association role {p.chained_through}")
     if p.mechanism == "irsa":
         parts.append("aud " + (", ".join(p.audiences) if p.audiences is not None else "ANY (not pinned)"))
     if p.mechanism == "pod-identity":
-        parts.append("pinned by session tags" if p.pinned_by == "trust" else "bound by the association only")
+        if p.external_id:
+            parts.append(f"pinned by external ID {p.external_id}")
+        else:
+            parts.append("pinned by session tags" if p.pinned_by == "trust" else "bound by the association only")
         if p.source_accounts:
             parts.append("account " + ", ".join(p.source_accounts))
     if p.pattern:
         parts.append("PATTERN")
     return " · ".join(parts)
+
+
+def cluster_line(c: Cluster) -> tuple[str, str]:
+    """(what, issuer) of one cluster."""
+    if c.kind == "self-hosted":
+        what = "self-hosted" + (f" (bucket {c.issuer_bucket})" if c.issuer_bucket else "")
+    else:
+        what = c.name or "-"
+    return what, c.issuer_url or "-"
+
+
+def provider_line(c: Cluster) -> str:
+    return f"{c.oidc_provider} {c.oidc_provider_arn}" if c.oidc_provider else "(none in the stack's account)"
+
+
+def account_note(plan: Plan, service: Service) -> str:
+    """``account shared (222233334444)``, or ``account 111122223333`` for the stack's own."""
+    if service.account:
+        return f"account {service.account} ({service.role.account_id or '?'})"
+    return f"account {service.role.account_id or plan.account}"
+
+
+def _role_settings(role: Role) -> list[str]:
+    settings = [f"path {role.path}", f"max session {role.max_session_duration}s"]
+    if role.permissions_boundary:
+        settings.append(f"boundary {role.permissions_boundary}")
+    if role.retain_on_delete:
+        settings.append("retained on delete (stays in AWS, unmanaged, when removed or replaced)")
+    return settings
 
 
 def statement_line(s: PermissionStatement) -> tuple[str, str]:
@@ -56,19 +90,17 @@ def _condition(condition: dict[str, object]) -> str:
 
 def role_line(service: Service) -> str:
     role = service.role
-    bits = [f"path {role.path}", f"max session {role.max_session_duration}s"]
-    if role.permissions_boundary:
-        bits.append(f"boundary {role.permissions_boundary}")
-    return f"{role.arn} ({', '.join(bits)})"
+    return f"{role.arn} ({', '.join(_role_settings(role))})"
 
 
 def service_rows(service: Service) -> list[tuple[str, str, str, str, str]]:
     """(section, cluster, what, detail, style) rows of one service."""
     role = service.role
-    settings = [f"path {role.path}", f"max session {role.max_session_duration}s"]
-    if role.permissions_boundary:
-        settings.append(f"boundary {role.permissions_boundary}")
-    rows: list[tuple[str, str, str, str, str]] = [("role", "", role.arn, ", ".join(settings), "")]
+    rows: list[tuple[str, str, str, str, str]] = [("role", "", role.arn, ", ".join(_role_settings(role)), "")]
+    chain = service.association_role
+    if chain is not None:
+        rows.append(("via", "", chain.arn, "association role (EKS assumes it, then the role above)", ""))
+        rows += [("", "", *statement_line(s), "") for s in chain.permissions.statements()]
 
     def section(label: str, items: Iterable[tuple[str, str, str]], style: str = "") -> None:
         for i, (cluster, what, detail) in enumerate(items):
@@ -77,7 +109,11 @@ def service_rows(service: Service) -> list[tuple[str, str, str, str, str]]:
     section(
         "admits", [(_cluster(p), p.subject, principal_detail(p)) for p in service.principals] or [("", "nobody", "")]
     )
-    section("weakness", [("", w.code, f"statement {w.statement}: {w.message}") for w in service.weaknesses], "red")
+    section(
+        "weakness",
+        [("", w.code, f"{_where(w.trust)}statement {w.statement}: {w.message}") for w in service.weaknesses],
+        "red",
+    )
     perms = [("", "managed policy", arn) for arn in service.permissions.managed_policies]
     perms += [("", *statement_line(s)) for s in service.permissions.inline]
     for policy in service.permissions.customer_managed:
@@ -106,13 +142,17 @@ def service_rows(service: Service) -> list[tuple[str, str, str, str, str]]:
     return rows
 
 
-def _service_text(key: str, service: Service) -> Text:
+def _where(trust: str) -> str:
+    return "association role trust, " if trust == "association-role" else ""
+
+
+def _service_text(plan: Plan, key: str, service: Service) -> Text:
     """One service as aligned lines (plain Text renders much faster than a Table per service)."""
     text = Text.assemble(
         ("\n" + key, "bold cyan"),
         "  role ",
         (service.role.name, "bold"),
-        f" · identity {service.identity} · clusters {', '.join(service.clusters)}\n",
+        f" · {account_note(plan, service)} · identity {service.identity} · clusters {', '.join(service.clusters)}\n",
     )
     rows = service_rows(service)
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
@@ -131,22 +171,22 @@ def plan_renderables(plan: Plan) -> list[RenderableType]:
         f"account {plan.account} · {plan.region} ({plan.partition}) · {len(plan.services)} service(s)",
     )
     clusters = Text("\nClusters\n", style="bold")
-    rows = [
-        (
-            key,
-            c.name,
-            c.issuer_url or "-",
-            f"{c.oidc_provider} {c.oidc_provider_arn}" if c.oidc_provider else "(no IRSA)",
-        )
-        for key, c in plan.clusters.items()
-    ]
+    rows = [(key, *cluster_line(c), provider_line(c)) for key, c in plan.clusters.items()]
     widths = [max((len(r[i]) for r in rows), default=0) for i in range(3)]
     for key, name, issuer, provider in rows:
         clusters.append(f"  {key:<{widths[0]}}  ", style="bold")
         clusters.append(f"{name:<{widths[1]}}  {issuer:<{widths[2]}}  {provider}\n")
     clusters.rstrip()
     out: list[RenderableType] = [header, clusters]
-    out += [_service_text(key, service) for key, service in plan.services.items()]
+    if plan.accounts:
+        accounts = Text("\nAccounts\n", style="bold")
+        for key, a in plan.accounts.items():
+            providers = ", ".join(f"{c}: {arn}" for c, arn in a.oidc_providers.items()) or "no IRSA OIDC provider"
+            accounts.append(f"  {key}  ", style="bold")
+            accounts.append(f"{a.account_id}  {a.region}  via {a.role_arn}  {providers}\n")
+        accounts.rstrip()
+        out.append(accounts)
+    out += [_service_text(plan, key, service) for key, service in plan.services.items()]
     if plan.placeholders:
         notes = Text("\nPlaceholders (values only the cloud knows):\n", style="dim")
         for ph in plan.placeholders:
@@ -199,17 +239,35 @@ def plan_markdown(plan: Plan) -> str:
         "|---|---|---|---|",
     ]
     for key, c in plan.clusters.items():
-        provider = f"{c.oidc_provider}: {code(c.oidc_provider_arn)}" if c.oidc_provider else "(no IRSA)"
-        lines.append(f"| {code(key)} | {code(c.name)} | {code(c.issuer_url or '-')} | {provider} |")
+        provider = (
+            f"{c.oidc_provider}: {code(c.oidc_provider_arn)}" if c.oidc_provider else "(none in the stack's account)"
+        )
+        what, issuer = cluster_line(c)
+        lines.append(f"| {code(key)} | {code(what)} | {code(issuer)} | {provider} |")
+    if plan.accounts:
+        lines += ["", "## Accounts", "", "| Key | Account | Region | Deployment role | IAM OIDC providers |"]
+        lines += ["|---|---|---|---|---|"]
+        for key, account in plan.accounts.items():
+            providers = ", ".join(f"{code(c)}: {code(arn)}" for c, arn in account.oidc_providers.items()) or "none"
+            lines.append(
+                f"| {code(key)} | {code(account.account_id)} | {code(account.region)} | {code(account.role_arn)} "
+                f"| {providers} |"
+            )
     lines += ["", "## Services"]
     for key, s in plan.services.items():
         lines += [
             "",
             f"### {code(key)} → role {code(s.role.name)}",
             "",
-            f"{code(s.role.arn)} · identity `{s.identity}` · clusters {', '.join(code(c) for c in s.clusters)} · "
-            f"path {code(s.role.path)} · max session {s.role.max_session_duration} s"
-            + (f" · boundary {code(s.role.permissions_boundary)}" if s.role.permissions_boundary else ""),
+            f"{code(s.role.arn)} · {md(account_note(plan, s))} · identity `{s.identity}` · clusters "
+            f"{', '.join(code(c) for c in s.clusters)} · path {code(s.role.path)} · max session "
+            f"{s.role.max_session_duration} s"
+            + (f" · boundary {code(s.role.permissions_boundary)}" if s.role.permissions_boundary else "")
+            + (
+                " · **retained on delete** (stays in AWS, unmanaged, when removed or replaced)"
+                if s.role.retain_on_delete
+                else ""
+            ),
             "",
             "**Admitted principals**",
             "",
@@ -222,9 +280,15 @@ def plan_markdown(plan: Plan) -> str:
             )
         if not s.principals:
             lines.append("| - | - | nobody | |")
+        if s.association_role is not None:
+            chain = s.association_role
+            lines += ["", f"Reached through the association role {code(chain.arn)} (EKS assumes it, then this role)"]
+            lines += [
+                f"- association role {md(' on '.join(statement_line(st)))}" for st in chain.permissions.statements()
+            ]
         lines += ["", "**Trust weaknesses**: " + ("none" if not s.weaknesses else "")]
         for w in s.weaknesses:
-            lines.append(f"- `{w.code}` (statement {w.statement}): {md(w.message)}")
+            lines.append(f"- `{w.code}` ({md(_where(w.trust))}statement {w.statement}): {md(w.message)}")
         lines += ["", "**Permissions**", ""]
         if s.permissions.managed_policies:
             lines.append("Managed policies: " + ", ".join(code(a) for a in s.permissions.managed_policies))
@@ -257,6 +321,7 @@ def plan_markdown(plan: Plan) -> str:
                 lines.append(f"| {code(sa.cluster)} | ServiceAccount {code(sa.namespace + '/' + sa.name)} | {notes} |")
             for a in k8s.pod_identity_associations:
                 notes = f"role {code(a.role_arn)}" + ("" if a.session_tags else ", session tags off")
+                notes += f", target {code(a.target_role_arn)}" if a.target_role_arn else ""
                 lines.append(
                     f"| {code(a.cluster)} | Pod Identity association {code(a.namespace + '/' + a.service_account)} "
                     f"| {notes} |"

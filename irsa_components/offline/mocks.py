@@ -1,4 +1,9 @@
-"""SDK mocks that answer like an AWS account whose unknown values are clear placeholders."""
+"""SDK mocks that answer like AWS accounts whose unknown values are clear placeholders.
+
+The default AWS provider answers as the stack's account (``aws:allowedAccountIds`` with one entry, else
+``<account-id>``); an explicit provider that assumes a role answers as that role's account, so the
+roles and OIDC providers a stack creates in its other accounts carry those accounts' ARNs.
+"""
 
 import json
 import re
@@ -16,7 +21,7 @@ from pulumi.runtime.settings import SETTINGS, set_root_resource
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from ..core.arns import partition_for_region
+from ..core.arns import ACCOUNT_RE, partition_for_region
 from ..core.names import stable_hash
 from ..core.trust import issuer_host
 
@@ -95,6 +100,8 @@ class CloudMocks(sdk_mocks.Mocks):
         allowed = _json_list(config.get("aws:allowedAccountIds"))
         self.account = allowed[0] if len(allowed) == 1 else PLACEHOLDER_ACCOUNT
         self.provider_regions: dict[str, str] = {}
+        self.provider_accounts: dict[str, str] = {}
+        """The account each explicit AWS provider answers as, by provider URN (see ``register_provider``)."""
         # The SDK registers resources from a thread pool; each thread hands its inputs to the monitor.
         self.last_inputs = threading.local()
         self.invokes: list[Invoke] = []
@@ -105,16 +112,38 @@ class CloudMocks(sdk_mocks.Mocks):
         urn = provider.rsplit("::", 1)[0]
         return self.provider_regions.get(urn, self.region)
 
+    def _provider_account(self, provider: Optional[str]) -> str:
+        """The account a resource or invoke of ``provider`` (``<urn>::<id>``) lands in: the stack's by default."""
+        if not provider:
+            return self.account
+        return self.provider_accounts.get(provider.rsplit("::", 1)[0], self.account)
+
+    def register_provider(self, urn: str, state: Mapping[str, Any]) -> None:
+        """Remember an explicit AWS provider's region and account (called once it is registered).
+
+        A provider that assumes a role answers as that role's account (``assumeRoles[0].roleArn``); one
+        that names exactly one ``allowedAccountIds`` as that account; any other as the stack's account.
+        A role ARN whose account cannot be read gives the placeholder: the account is then unknown.
+        """
+        self.provider_regions[urn] = str(state.get("region") or self.region)
+        account = _assumed_account(state.get("assumeRoles"))
+        if account is None:
+            allowed = _json_list(_as_text(state.get("allowedAccountIds")))
+            account = allowed[0] if len(allowed) == 1 else None
+        if account is not None:
+            self.provider_accounts[urn] = account
+
     def call(self, args: sdk_mocks.MockCallArgs) -> tuple[dict[str, Any], Optional[list[tuple[str, str]]]]:
         self.invokes.append(Invoke(args.token, dict(args.args), args.provider))
         region = self._provider_region(args.provider)
         partition = partition_for_region(region)
+        account = self._provider_account(args.provider)
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
-                "accountId": self.account,
-                "arn": f"arn:{partition}:iam::{self.account}:user/offline",
+                "accountId": account,
+                "arn": f"arn:{partition}:iam::{account}:user/offline",
                 "userId": "OFFLINE",
-                "id": self.account,
+                "id": account,
             }, []
         if args.token == "aws:index/getPartition:getPartition":
             suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
@@ -137,7 +166,7 @@ class CloudMocks(sdk_mocks.Mocks):
             return {
                 "name": name,
                 "id": name,
-                "arn": f"arn:{partition}:eks:{region}:{self.account}:cluster/{name}",
+                "arn": f"arn:{partition}:eks:{region}:{account}:cluster/{name}",
                 "endpoint": f"https://<endpoint-of-{name}>.eks.amazonaws.com",
                 "certificateAuthorities": [{"data": "PENBLWRhdGEtb2YtY2x1c3Rlcj4="}],
                 "identities": [{"oidcs": [{"issuer": placeholder_issuer_url(region, name)}]}],
@@ -151,7 +180,7 @@ class CloudMocks(sdk_mocks.Mocks):
         inputs = dict(args.inputs)
         region = self._provider_region(args.provider)
         partition = partition_for_region(region)
-        account = self.account
+        account = self._provider_account(args.provider)
         t = args.typ
         if t.startswith("pulumi:providers:"):
             if t == "pulumi:providers:aws":
@@ -205,21 +234,37 @@ class CloudMocks(sdk_mocks.Mocks):
                 "kubeconfigJson": json.dumps({"apiVersion": "v1", "kind": "Config", "clusters": []}),
                 "clusterSecurityGroupId": "sg-offline",
             }
-        if t == "eks:index:Cluster":  # pulumi-eks (examples/new-cluster)
-            name = inputs.get("name") or args.name
-            host = issuer_host(placeholder_issuer_url(region, name))
-            return name, {
-                **inputs,
-                "oidcIssuer": host,
-                "oidcProviderUrl": host,
-                "oidcProviderArn": f"arn:{partition}:iam::{account}:oidc-provider/{host}",
-                "kubeconfigJson": json.dumps({"apiVersion": "v1", "kind": "Config", "clusters": []}),
-            }
         if t.startswith("kubernetes:"):
             meta = inputs.get("metadata") or {}
             ident = f"{meta.get('namespace', 'default')}/{meta.get('name', args.name)}"
             return ident, inputs
         return f"{args.name}-id", inputs
+
+
+def _as_text(value: Any) -> Optional[str]:
+    """A provider input as the engine passes it: nested values of provider config arrive as JSON text."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def _assumed_account(value: Any) -> Optional[str]:
+    """The account of the first role in a provider's ``assumeRoles`` (None: the provider assumes no role)."""
+    roles: Any = value
+    if isinstance(value, str):
+        try:
+            roles = json.loads(value)
+        except json.JSONDecodeError:
+            return PLACEHOLDER_ACCOUNT
+    if not isinstance(roles, list) or not roles:
+        return None
+    first = roles[0]
+    role_arn = first.get("roleArn", first.get("role_arn")) if isinstance(first, Mapping) else None
+    if not role_arn:
+        return None
+    parts = str(role_arn).split(":")
+    account = parts[4] if len(parts) >= 6 and parts[0] == "arn" else ""
+    return account if ACCOUNT_RE.match(account) else PLACEHOLDER_ACCOUNT
 
 
 def _json_list(value: Optional[str]) -> list[str]:
@@ -252,7 +297,7 @@ class RecordingMonitor(sdk_mocks.MockMonitor):
         registered = self.resources.get(response.urn)
         state = dict(registered.state) if registered else {}
         if request.type == "pulumi:providers:aws":
-            self.cloud.provider_regions[response.urn] = str(state.get("region") or self.cloud.region)
+            self.cloud.register_provider(response.urn, state)
         self.registrations.append(
             Registration(
                 urn=response.urn,

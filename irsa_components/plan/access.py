@@ -13,11 +13,29 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.analysis import PodIdentityGrant, WebIdentityGrant, analyse_trust
+from ..core import arns
+from ..core.analysis import OtherGrant, PodIdentityGrant, WebIdentityGrant, analyse_trust
+from ..core.cross_account import (
+    ASSUME_ROLE,
+    EXTERNAL_ID_KEY,
+    PRINCIPAL_ARN_KEY,
+    pod_identity_chained_requests,
+    pod_identity_external_id,
+)
 from ..core.documents import as_list
-from ..core.evaluate import glob_match
+from ..core.evaluate import evaluate, glob_match
 from ..core.kubernetes import service_account_from_subject
-from .model import ANY, Cluster, PermissionStatement, PodIdentityAssociation, Principal, Weakness
+from ..core.trust import TAG_CLUSTER_ARN, TAG_CLUSTER_NAME, TAG_NAMESPACE, TAG_SERVICE_ACCOUNT, request_tag
+from .model import (
+    ANY,
+    Account,
+    Cluster,
+    PermissionStatement,
+    PodIdentityAssociation,
+    Principal,
+    Service,
+    Weakness,
+)
 
 SUBJECT_PREFIX = "system:serviceaccount:"
 _PLACEHOLDER = re.compile(r"<[^<>]+>")
@@ -30,17 +48,26 @@ class ClusterIndex:
     by_host: dict[str, str] = field(default_factory=dict)
     by_name: dict[str, str] = field(default_factory=dict)
     by_arn: dict[str, str] = field(default_factory=dict)
+    arns: dict[str, str] = field(default_factory=dict)
+    """Cluster key -> EKS cluster ARN."""
 
     @classmethod
-    def of(cls, clusters: Mapping[str, Cluster]) -> ClusterIndex:
+    def of(cls, clusters: Mapping[str, Cluster], accounts: Mapping[str, Account] | None = None) -> ClusterIndex:
         index = cls()
         for key, cluster in clusters.items():
             if cluster.issuer_host:
                 index.by_host.setdefault(cluster.issuer_host, key)
             if cluster.oidc_provider_arn and ":oidc-provider/" in cluster.oidc_provider_arn:
                 index.by_host.setdefault(cluster.oidc_provider_arn.split(":oidc-provider/", 1)[1], key)
-            index.by_name.setdefault(cluster.name, key)
-            index.by_arn.setdefault(cluster.arn, key)
+            if cluster.name:
+                index.by_name.setdefault(cluster.name, key)
+            if cluster.arn:
+                index.by_arn.setdefault(cluster.arn, key)
+                index.arns[key] = cluster.arn
+        for account in (accounts or {}).values():
+            for key, arn in account.oidc_providers.items():
+                if key in clusters and ":oidc-provider/" in arn:
+                    index.by_host.setdefault(arn.split(":oidc-provider/", 1)[1], key)
         return index
 
     def of_host(self, host: str) -> tuple[str, bool]:
@@ -162,13 +189,39 @@ def _pod_identity_principals(
     ]
 
 
-def principals_from_trust(
+def _other_principal(other: OtherGrant) -> tuple[Principal, Weakness]:
+    shown = json.dumps(other.principal, sort_keys=True, separators=(",", ":"))
+    principal = Principal(
+        mechanism="other",
+        cluster=ANY,
+        cluster_known=False,
+        subject=shown,
+        namespace="",
+        service_account="",
+        pattern=ANY in shown,
+        statement=other.statement,
+    )
+    weakness = Weakness(
+        code="other-principal",
+        message=f"admits {shown} to {', '.join(other.actions) or 'no action'}: not an EKS workload identity",
+        statement=other.statement,
+    )
+    return principal, weakness
+
+
+def _sorted(principals: Iterable[Principal], weaknesses: Iterable[Weakness]) -> tuple[list[Principal], list[Weakness]]:
+    unique = {(p.key, p.statement): p for p in principals}
+    ordered = sorted(unique.values(), key=lambda p: (p.mechanism, p.cluster, p.subject, p.statement))
+    return ordered, sorted(set(weaknesses), key=lambda w: (w.trust, w.statement, w.code, w.message))
+
+
+def _read_trust(
     trust: Mapping[str, Any],
     index: ClusterIndex,
-    associations: Sequence[PodIdentityAssociation] = (),
-    audiences_allowed: Iterable[str] = (),
+    associations: Sequence[PodIdentityAssociation],
+    audiences_allowed: Iterable[str],
+    chain: _Chain | None = None,
 ) -> tuple[list[Principal], list[Weakness]]:
-    """(principals, weaknesses) of one trust document, sorted for stable output."""
     allowed = tuple(sorted({"sts.amazonaws.com", *audiences_allowed}))
     analysis = analyse_trust(trust, audiences_allowed=allowed)
     principals: list[Principal] = []
@@ -179,31 +232,269 @@ def principals_from_trust(
     for pod in analysis.pod_identity:
         principals.extend(_pod_identity_principals(pod, index, associations))
         weaknesses.extend(Weakness(code=w.code, message=w.message, statement=pod.statement) for w in pod.weaknesses)
+    statements = [s if isinstance(s, Mapping) else {} for s in as_list(trust.get("Statement"))]
+    chained: list[int] = []
     for other in analysis.other:
-        shown = json.dumps(other.principal, sort_keys=True, separators=(",", ":"))
-        principals.append(
-            Principal(
-                mechanism="other",
-                cluster=ANY,
-                cluster_known=False,
-                subject=shown,
-                namespace="",
-                service_account="",
-                pattern=ANY in shown,
-                statement=other.statement,
-            )
+        if chain is not None and chain.admits_only_the_source(statements[other.statement]):
+            chained.append(other.statement)
+            continue
+        principal, weakness = _other_principal(other)
+        principals.append(principal)
+        weaknesses.append(weakness)
+    if chain is not None:
+        found, chain_weaknesses = chain.admitted(trust, statements, chained, index)
+        principals.extend(found)
+        weaknesses.extend(chain_weaknesses)
+    return principals, weaknesses
+
+
+def principals_from_trust(
+    trust: Mapping[str, Any],
+    index: ClusterIndex,
+    associations: Sequence[PodIdentityAssociation] = (),
+    audiences_allowed: Iterable[str] = (),
+) -> tuple[list[Principal], list[Weakness]]:
+    """(principals, weaknesses) of one trust document, sorted for stable output."""
+    return _sorted(*_read_trust(trust, index, associations, audiences_allowed))
+
+
+# Role chaining: a cross-account Pod Identity target role -------------------------------------------
+
+
+def _pinned_values(condition: Any, key: str) -> tuple[str, ...]:
+    """Values a StringEquals/StringLike/ArnEquals/ArnLike block pins ``key`` to (case-insensitive key)."""
+    if not isinstance(condition, Mapping):
+        return ()
+    out: list[str] = []
+    for operator in ("StringEquals", "StringLike", "ArnEquals", "ArnLike"):
+        block = condition.get(operator)
+        if isinstance(block, Mapping):
+            for k, v in block.items():
+                if str(k).lower() == key.lower():
+                    out.extend(str(x) for x in as_list(v))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """One concrete service account at one cluster whose chained requests are put to the target trust."""
+
+    cluster: str
+    known: bool
+    cluster_arn: str
+    namespace: str
+    service_account: str
+    session_tags: bool
+    source: Principal
+
+
+@dataclass
+class _Chain:
+    """The association role of a cross-account Pod Identity service, whose sessions the target trust admits."""
+
+    role_arn: str
+    sources: list[Principal]
+    """Who may assume the association role (read from its own trust and the associations)."""
+    associations: Sequence[PodIdentityAssociation]
+
+    def _account(self) -> str:
+        parts = self.role_arn.split(":")
+        return parts[4] if len(parts) >= 6 else ""
+
+    def admits_only_the_source(self, statement: Mapping[str, Any]) -> bool:
+        """Whether an AWS-principal statement admits the association role's sessions and no other principal."""
+        principal = statement.get("Principal")
+        if not isinstance(principal, Mapping) or set(principal) != {"AWS"}:
+            return False
+        values = {str(v) for v in as_list(principal.get("AWS"))}
+        account = self._account()
+        partition = self.role_arn.split(":")[1] if self.role_arn.count(":") >= 5 else "aws"
+        if not values or not values <= {self.role_arn, account, f"arn:{partition}:iam::{account}:root"}:
+            return False
+        if values == {self.role_arn}:
+            return True
+        pinned = _pinned_values(statement.get("Condition"), PRINCIPAL_ARN_KEY)
+        return bool(pinned) and set(pinned) == {self.role_arn}
+
+    def _external_id_pins(self, statement: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+        """(cluster ARN, namespace, service account) of each documented external ID the statement pins."""
+        out = []
+        partition = self.role_arn.split(":")[1] if self.role_arn.count(":") >= 5 else "aws"
+        for value in _pinned_values(statement.get("Condition"), EXTERNAL_ID_KEY):
+            parts = value.split("/")
+            if len(parts) == 5 and all(parts):
+                region, account, cluster, namespace, sa = parts
+                out.append((arns.eks_cluster_arn(partition, region, account, cluster), namespace, sa))
+        return out
+
+    def _statement_pins(self, statement: Mapping[str, Any], index: ClusterIndex) -> list[tuple[str, str, str]]:
+        condition = statement.get("Condition")
+        cluster_arns = list(_pinned_values(condition, request_tag(TAG_CLUSTER_ARN)))
+        for name in _pinned_values(condition, request_tag(TAG_CLUSTER_NAME)):
+            key = index.by_name.get(name)
+            if key is not None and key in index.arns:
+                cluster_arns.append(index.arns[key])
+        namespaces = _pinned_values(condition, request_tag(TAG_NAMESPACE))
+        accounts = _pinned_values(condition, request_tag(TAG_SERVICE_ACCOUNT))
+        pins = [(c, ns, sa) for c in cluster_arns for ns in namespaces for sa in accounts]
+        return pins + self._external_id_pins(statement)
+
+    def _pins_everything(self, statement: Mapping[str, Any]) -> bool:
+        condition = statement.get("Condition")
+        if _pinned_values(condition, EXTERNAL_ID_KEY):
+            return True
+        tags = (TAG_NAMESPACE, TAG_SERVICE_ACCOUNT)
+        cluster = _pinned_values(condition, request_tag(TAG_CLUSTER_ARN)) or _pinned_values(
+            condition, request_tag(TAG_CLUSTER_NAME)
         )
-        weaknesses.append(
-            Weakness(
-                code="other-principal",
-                message=f"admits {shown} to {', '.join(other.actions) or 'no action'}: not an EKS workload identity",
-                statement=other.statement,
+        return bool(cluster) and all(_pinned_values(condition, request_tag(t)) for t in tags)
+
+    def _candidates(
+        self, statements: Sequence[Mapping[str, Any]], chained: Sequence[int], index: ClusterIndex
+    ) -> list[_Candidate]:
+        tags = {(a.cluster, a.namespace, a.service_account): a.session_tags for a in self.associations}
+        out: list[_Candidate] = []
+        for p in self.sources:
+            if p.mechanism != "pod-identity":
+                continue
+            if not p.pattern and p.cluster != ANY:
+                arn = p.cluster_arn or index.arns.get(p.cluster) or p.cluster
+                found = tags.get((p.cluster, p.namespace, p.service_account), True)
+                out.append(_Candidate(p.cluster, p.cluster_known, arn, p.namespace, p.service_account, found, p))
+                continue
+            for i in chained:  # a pattern: the concrete service accounts the target trust pins, within it
+                for arn, namespace, sa in self._statement_pins(statements[i], index):
+                    key, known = index.of_cluster_arn(arn)
+                    concrete = p.model_copy(
+                        update={
+                            "cluster": key,
+                            "subject": subject_of(namespace, sa),
+                            "pattern": False,
+                            "namespace": namespace,
+                            "service_account": sa,
+                        }
+                    )
+                    if subject_covers(p, concrete):
+                        session_tags = tags.get((key, namespace, sa), True)
+                        out.append(_Candidate(key, known, arn, namespace, sa, session_tags, p))
+        return out
+
+    def admitted(
+        self,
+        trust: Mapping[str, Any],
+        statements: Sequence[Mapping[str, Any]],
+        chained: Sequence[int],
+        index: ClusterIndex,
+    ) -> tuple[list[Principal], list[Weakness]]:
+        """The service accounts that reach the target through the association role, proved with core.evaluate."""
+        found: list[Principal] = []
+        weaknesses: list[Weakness] = []
+        if not chained:
+            return found, weaknesses
+        for c in self._candidates(statements, chained, index):
+            external_id = None
+            if not c.session_tags:
+                try:
+                    arn = arns.parse_arn(c.cluster_arn)
+                except ValueError:
+                    continue
+                external_id = _external_id_of(arn, c.namespace, c.service_account)
+            requests = pod_identity_chained_requests(
+                self.role_arn,
+                cluster_arn=c.cluster_arn,
+                namespace=c.namespace,
+                service_account=c.service_account,
+                session_tags=c.session_tags,
+                external_id=external_id,
             )
-        )
-    unique = {(p.key, p.statement): p for p in principals}
-    ordered = sorted(unique.values(), key=lambda p: (p.mechanism, p.cluster, p.subject, p.statement))
-    weaknesses = sorted(set(weaknesses), key=lambda w: (w.statement, w.code, w.message))
-    return ordered, weaknesses
+            decisions = [evaluate(trust, r) for r in requests]
+            if not all(d.allowed for d in decisions):
+                continue
+            matched = [s.index for s in decisions[0].statements if s.matched and s.effect == "Allow"]
+            statement = min((i for i in matched if i in chained), default=min(matched))
+            pinned = self._pins_everything(statements[statement]) or c.source.pinned_by == "trust"
+            found.append(
+                Principal(
+                    mechanism="pod-identity",
+                    cluster=c.cluster,
+                    cluster_known=c.known,
+                    subject=subject_of(c.namespace, c.service_account),
+                    namespace=c.namespace,
+                    service_account=c.service_account,
+                    pattern=False,
+                    cluster_arn=c.cluster_arn if c.cluster_arn.startswith("arn:") else None,
+                    source_accounts=c.source.source_accounts,
+                    pinned_by="trust" if pinned else "association",
+                    chained_through=self.role_arn,
+                    external_id=external_id,
+                    statement=statement,
+                )
+            )
+        for i in chained:
+            actions = [str(a) for a in as_list(statements[i].get("Action"))]
+            assumes = any(glob_match(a, ASSUME_ROLE, case_sensitive=False) for a in actions)
+            if assumes and not self._statement_pins(statements[i], index):
+                # Nothing concrete to put to the trust: a pattern of the association role passes as it is.
+                found += [
+                    p.model_copy(update={"chained_through": self.role_arn, "statement": i})
+                    for p in self.sources
+                    if p.mechanism == "pod-identity" and (p.pattern or p.cluster == ANY)
+                ]
+            if assumes and not self._pins_everything(statements[i]):
+                weaknesses.append(
+                    Weakness(
+                        code="chain-unpinned",
+                        message=f"admits every session of the association role {self.role_arn} without pinning the "
+                        "cluster, namespace and service account (session tags or sts:ExternalId): only that role's "
+                        "own trust and its associations bind it",
+                        statement=i,
+                    )
+                )
+        return found, weaknesses
+
+
+def _external_id_of(cluster_arn: arns.Arn, namespace: str, service_account: str) -> str:
+    """The ``sts:ExternalId`` EKS documents for an association with session tags off (see core.cross_account)."""
+    cluster = cluster_arn.resource.removeprefix("cluster/")
+    return pod_identity_external_id(cluster_arn.region, cluster_arn.account, cluster, namespace, service_account)
+
+
+def chained_principals(
+    trust: Mapping[str, Any],
+    association_role_arn: str,
+    association_trust: Mapping[str, Any],
+    index: ClusterIndex,
+    associations: Sequence[PodIdentityAssociation] = (),
+    audiences_allowed: Iterable[str] = (),
+) -> tuple[list[Principal], list[Weakness]]:
+    """(principals, weaknesses) of a target role that an association role's sessions assume (role chaining).
+
+    Who may assume the association role is read from its own trust (and the associations); each of those
+    service accounts is admitted to the target when ``core.evaluate`` allows the requests EKS makes with
+    the association role's session (``core.cross_account.pod_identity_chained_requests``). Other principals
+    of the association role are shown as chained through it; the association role's weaknesses carry
+    ``trust: association-role``.
+    """
+    source, source_weaknesses = _read_trust(association_trust, index, associations, audiences_allowed)
+    chain = _Chain(association_role_arn, source, associations)
+    principals, weaknesses = _read_trust(trust, index, (), audiences_allowed, chain)
+    for p in source:
+        if p.mechanism != "pod-identity":
+            principals.append(p.model_copy(update={"chained_through": association_role_arn}))
+    weaknesses += [w.model_copy(update={"trust": "association-role"}) for w in source_weaknesses]
+    return _sorted(principals, weaknesses)
+
+
+def service_principals(service: Service, index: ClusterIndex) -> tuple[list[Principal], list[Weakness]]:
+    """Who may assume the service's role (through its association role, for a cross-account Pod Identity service)."""
+    associations = service.kubernetes.pod_identity_associations
+    audiences = (service.token_audience,)
+    if service.association_role is None:
+        return principals_from_trust(service.role.trust_policy, index, associations, audiences)
+    association = service.association_role
+    return chained_principals(
+        service.role.trust_policy, association.arn, association.trust_policy, index, associations, audiences
+    )
 
 
 def subject_covers(pattern: Principal, other: Principal) -> bool:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..core.evaluate import glob_match
-from .access import ClusterIndex, audiences_cover, principals_from_trust, subject_covers
-from .model import ANY, PermissionStatement, Plan, Principal, Service, Weakness
+from .access import ClusterIndex, audiences_cover, service_principals, subject_covers
+from .model import ANY, Cluster, Permissions, PermissionStatement, Plan, Principal, Service, Weakness
 
 Classification = Literal["widening", "narrowing", "neutral"]
 ORDER: dict[str, int] = {"widening": 0, "narrowing": 1, "neutral": 2}
@@ -68,6 +68,11 @@ class PlanDiff:
     def replacements(self) -> list[Change]:
         return [c for c in self.changes if c.replacement]
 
+    @property
+    def retained(self) -> list[Change]:
+        """Roles that leave the stack (removed or replaced) but stay in AWS, unmanaged (``retainOnDelete``)."""
+        return [c for c in self.changes if c.kind == "role-retained"]
+
     def to_data(self) -> dict[str, Any]:
         return {
             "base": self.base,
@@ -78,6 +83,7 @@ class PlanDiff:
                 "narrowing": self.count("narrowing"),
                 "neutral": self.count("neutral"),
                 "replacements": len(self.replacements),
+                "retained": len(self.retained),
                 "widening": self.count("widening"),
             },
         }
@@ -91,11 +97,20 @@ def _via(p: Principal) -> str:
 
 
 def describe_principal(p: Principal) -> str:
+    through = f" through role `{p.chained_through}`" if p.chained_through else ""
     if p.mechanism == "other":
-        return f"`{p.subject}`"
+        return f"`{p.subject}`{through}"
     where = "any cluster" if p.cluster == ANY else f"cluster `{p.cluster}`"
     extra = " (bound by the association only)" if p.pinned_by == "association" else ""
-    return f"`{p.subject}` at {where} via {_via(p)}{extra}"
+    return f"`{p.subject}` at {where} via {_via(p)}{through}{extra}"
+
+
+def _account_label(plan: Plan, service: Service) -> str:
+    """Where the service's role lives, for people: ``account `shared` (222233334444)`` or the stack's own."""
+    account_id = service.role.account_id or plan.account
+    if service.account:
+        return f"account `{service.account}` ({account_id})"
+    return f"the stack's account ({account_id})"
 
 
 def _aud(values: list[str] | None) -> str:
@@ -106,13 +121,7 @@ def _aud(values: list[str] | None) -> str:
 
 
 def _derived(plan: Plan, service: Service) -> tuple[list[Principal], list[Weakness]]:
-    index = ClusterIndex.of(plan.clusters)
-    return principals_from_trust(
-        service.role.trust_policy,
-        index,
-        service.kubernetes.pod_identity_associations,
-        (service.token_audience,),
-    )
+    return service_principals(service, ClusterIndex.of(plan.clusters, plan.accounts))
 
 
 def _by_key(principals: Iterable[Principal]) -> dict[tuple[str, str, str], Principal]:
@@ -190,6 +199,17 @@ def _principal_changes(key: str, base: list[Principal], head: list[Principal]) -
                     n.pinned_by,
                 )
             )
+        if o.chained_through != n.chained_through:
+            changes.append(
+                Change(
+                    "neutral",
+                    "trust-chain-changed",
+                    key,
+                    f"{describe_principal(n)}: reached through another role",
+                    o.chained_through or "(directly)",
+                    n.chained_through or "(directly)",
+                )
+            )
         if sorted(o.source_accounts) != sorted(n.source_accounts):
             cls = (
                 "widening" if not n.source_accounts or set(n.source_accounts) - set(o.source_accounts) else "narrowing"
@@ -208,18 +228,21 @@ def _principal_changes(key: str, base: list[Principal], head: list[Principal]) -
 
 
 def _weakness_changes(key: str, base: list[Weakness], head: list[Weakness]) -> list[Change]:
-    def relevant(ws: list[Weakness]) -> dict[tuple[str, str], Weakness]:
-        return {(w.code, w.message): w for w in ws if w.code not in _COVERED_BY_PRINCIPALS}
+    def relevant(ws: list[Weakness]) -> dict[tuple[str, str, str], Weakness]:
+        return {(w.trust, w.code, w.message): w for w in ws if w.code not in _COVERED_BY_PRINCIPALS}
+
+    def where(trust: str) -> str:
+        return "association role: " if trust == "association-role" else ""
 
     old, new = relevant(base), relevant(head)
     changes = []
-    for k in sorted(new.keys() - old.keys()):
-        cls: Classification = "neutral" if k[0] in _BREAKING else "widening"
-        note = " (the role cannot be assumed this way)" if k[0] in _BREAKING else ""
-        changes.append(Change(cls, "trust-weakened", key, f"{k[0]}: {k[1]}{note}"))
-    for k in sorted(old.keys() - new.keys()):
-        cls = "neutral" if k[0] in _BREAKING else "narrowing"
-        changes.append(Change(cls, "trust-strengthened", key, f"fixed {k[0]}: {k[1]}"))
+    for trust, code, message in sorted(new.keys() - old.keys()):
+        cls: Classification = "neutral" if code in _BREAKING else "widening"
+        note = " (the role cannot be assumed this way)" if code in _BREAKING else ""
+        changes.append(Change(cls, "trust-weakened", key, f"{where(trust)}{code}: {message}{note}"))
+    for trust, code, message in sorted(old.keys() - new.keys()):
+        cls = "neutral" if code in _BREAKING else "narrowing"
+        changes.append(Change(cls, "trust-strengthened", key, f"{where(trust)}fixed {code}: {message}"))
     return changes
 
 
@@ -271,13 +294,32 @@ def _describe_grant(actions: list[str], resources: list[str], condition: str) ->
 
 
 def _permission_changes(key: str, base: Service, head: Service) -> list[Change]:
+    changes = _grant_changes(key, base.permissions, head.permissions)
+    ob, nb = base.role.permissions_boundary, head.role.permissions_boundary
+    if ob != nb:
+        if nb is None:
+            changes.append(Change("widening", "boundary-removed", key, "permissions boundary removed", ob, nb))
+        elif ob is None:
+            changes.append(Change("narrowing", "boundary-added", key, "permissions boundary added", ob, nb))
+        else:
+            changes.append(
+                Change("widening", "boundary-changed", key, "permissions boundary replaced (review it)", ob, nb)
+            )
+    ba, ha = base.association_role, head.association_role
+    if ba is not None and ha is not None:
+        changes += _grant_changes(key, ba.permissions, ha.permissions, "association role: ")
+    return changes
+
+
+def _grant_changes(key: str, base: Permissions, head: Permissions, who: str = "") -> list[Change]:
+    """Managed policies attached or detached and statements' grants added or removed, between two roles' permissions."""
     changes: list[Change] = []
-    old_m, new_m = set(base.permissions.managed_policies), set(head.permissions.managed_policies)
+    old_m, new_m = set(base.managed_policies), set(head.managed_policies)
     for arn in sorted(new_m - old_m):
-        changes.append(Change("widening", "managed-policy-attached", key, f"managed policy `{arn}` attached"))
+        changes.append(Change("widening", "managed-policy-attached", key, f"{who}managed policy `{arn}` attached"))
     for arn in sorted(old_m - new_m):
-        changes.append(Change("narrowing", "managed-policy-detached", key, f"managed policy `{arn}` detached"))
-    old, new = _grants(base.permissions.statements()), _grants(head.permissions.statements())
+        changes.append(Change("narrowing", "managed-policy-detached", key, f"{who}managed policy `{arn}` detached"))
+    old, new = _grants(base.statements()), _grants(head.statements())
     old_actions = {(g[0], g[1]) for g in old}
     new_actions = {(g[0], g[1]) for g in new}
 
@@ -303,7 +345,7 @@ def _permission_changes(key: str, base: Service, head: Service) -> list[Change]:
                 cls,
                 "action-added" if fresh else "resource-added",
                 key,
-                f"now {'allows' if allow else 'denies'} {what}{note}",
+                f"{who}now {'allows' if allow else 'denies'} {what}{note}",
             )
         )
     for effect, condition, fresh, covered, resources, actions in grouped(old - new, new, new_actions):
@@ -316,36 +358,55 @@ def _permission_changes(key: str, base: Service, head: Service) -> list[Change]:
                 cls,
                 "action-removed" if fresh else "resource-removed",
                 key,
-                f"no longer {'allows' if allow else 'denies'} {what}{note}",
+                f"{who}no longer {'allows' if allow else 'denies'} {what}{note}",
             )
         )
-    ob, nb = base.role.permissions_boundary, head.role.permissions_boundary
-    if ob != nb:
-        if nb is None:
-            changes.append(Change("widening", "boundary-removed", key, "permissions boundary removed", ob, nb))
-        elif ob is None:
-            changes.append(Change("narrowing", "boundary-added", key, "permissions boundary added", ob, nb))
-        else:
-            changes.append(
-                Change("widening", "boundary-changed", key, "permissions boundary replaced (review it)", ob, nb)
-            )
     return changes
 
 
 # Role and Kubernetes ----------------------------------------------------------------------------
 
 
-def _role_changes(key: str, base: Service, head: Service) -> list[Change]:
+def _moved(base: Service, head: Service) -> bool:
+    """Whether the service's role moves to another AWS account (a new role there)."""
+    return base.account != head.account or base.role.account_id != head.role.account_id
+
+
+def _component_of(urn: str) -> str:
+    """The type chain of a URN (``...IrsaRole$aws:iam/role:Role``): which component registers the role."""
+    return urn.rsplit("::", 1)[0].rsplit("::", 1)[-1]
+
+
+def _replacement_reasons(base_plan: Plan, base: Service, head_plan: Plan, head: Service) -> list[str]:
+    o, n = base.role, head.role
+    reasons = []
+    if o.name != n.name:
+        reasons.append("name")
+    if o.path != n.path:
+        reasons.append("path")
+    if _moved(base, head):
+        reasons.append(f"account ({_account_label(base_plan, base)} → {_account_label(head_plan, head)})")
+    elif _component_of(o.urn) != _component_of(n.urn):
+        reasons.append("component (another resource registers it, e.g. an identity switch into an account)")
+    return reasons
+
+
+def _role_changes(base_plan: Plan, head_plan: Plan, key: str, base: Service, head: Service) -> list[Change]:
     changes: list[Change] = []
     o, n = base.role, head.role
-    if o.name != n.name or o.path != n.path:
-        what = "name" if o.name != n.name else "path"
+    reasons = _replacement_reasons(base_plan, base, head_plan, head)
+    if reasons:
+        verb = "changes" if len(reasons) == 1 else "change"
+        old_fate = (
+            "the old role is retained: it stays in AWS, unmanaged" if o.retain_on_delete else "the old role is deleted"
+        )
         changes.append(
             Change(
                 "neutral",
                 "role-replaced",
                 key,
-                f"role {what} changes: IAM replaces the role (new ARN; sessions and annotations move to it)",
+                f"role {' and '.join(reasons)} {verb}: IAM replaces the role (new ARN; sessions and annotations move "
+                f"to it); {old_fate}",
                 o.arn,
                 n.arn,
                 replacement=True,
@@ -456,6 +517,82 @@ def _match_services(base: Plan, head: Plan) -> tuple[list[tuple[str, str]], list
     return pairs, removed, added
 
 
+def _retained_changes(plan: Plan, key: str, service: Service, why: str) -> list[Change]:
+    """A retained role leaving the stack: it stays in AWS with its trust and permissions, and nothing manages it.
+
+    Web identity (and other) principals keep their access (the trust is the grant); Pod Identity
+    principals lose it with the associations, which are deleted, until someone associates the role again.
+    """
+    role = service.role
+    also = (
+        f" (and its association role `{service.association_role.name}`)"
+        if service.association_role is not None and service.association_role.retain_on_delete
+        else ""
+    )
+    changes = [
+        Change(
+            "neutral",
+            "role-retained",
+            key,
+            f"{why}, but role `{role.name}` in {_account_label(plan, service)}{also} is retained (retainOnDelete): it "
+            "stays in AWS, unmanaged, with its trust and permissions; `irsa plan` no longer shows it",
+            role.arn,
+            role.arn,
+        )
+    ]
+    principals, _ = _derived(plan, service)
+    for p in principals:
+        if p.mechanism == "pod-identity":
+            changes.append(
+                Change(
+                    "narrowing",
+                    "principal-removed",
+                    key,
+                    f"no longer admitted: {describe_principal(p)} (its association is deleted; the retained role "
+                    f"`{role.name}` admits it again if someone associates it)",
+                )
+            )
+        else:
+            changes.append(
+                Change(
+                    "neutral",
+                    "access-kept",
+                    key,
+                    f"{describe_principal(p)} can still assume the retained role `{role.name}`: its trust is the "
+                    "grant (a ServiceAccount of that name gets the role, whoever creates it); delete the role or "
+                    "narrow its trust once the workload is gone",
+                )
+            )
+    return changes
+
+
+def _moved_principal_changes(
+    base_plan: Plan, head_plan: Plan, key: str, base: Service, head: Service, bp: list[Principal], hp: list[Principal]
+) -> list[Change]:
+    """The role moves to another account: its principals are admitted to a new role there, and leave the old one."""
+    changes = [
+        Change(
+            "widening",
+            "principal-added",
+            key,
+            f"newly admitted to a role in {_account_label(head_plan, head)}: {describe_principal(p)}",
+        )
+        for p in hp
+    ]
+    if base.role.retain_on_delete:
+        return changes + _retained_changes(base_plan, key, base, f"the role moves to {_account_label(head_plan, head)}")
+    changes += [
+        Change(
+            "narrowing",
+            "principal-removed",
+            key,
+            f"no longer admitted to the role in {_account_label(base_plan, base)}: {describe_principal(p)}",
+        )
+        for p in bp
+    ]
+    return changes
+
+
 def diff_plans(base: Plan, head: Plan, base_name: str = "base", head_name: str = "head") -> PlanDiff:
     result = PlanDiff(base_name, head_name)
     changes = result.changes
@@ -465,7 +602,8 @@ def diff_plans(base: Plan, head: Plan, base_name: str = "base", head_name: str =
         principals, _ = _derived(head, service)
         shown = "; ".join(describe_principal(p) for p in principals) or "nobody"
         cls: Classification = "widening" if principals else "neutral"
-        changes.append(Change(cls, "service-added", key, f"new role `{service.role.arn}` admits {shown}"))
+        where = f" in {_account_label(head, service)}" if service.account else ""
+        changes.append(Change(cls, "service-added", key, f"new role `{service.role.arn}`{where} admits {shown}"))
         perms = len(service.permissions.managed_policies) + len(service.permissions.statements())
         if perms:
             grants = sorted({g[1] for g in _grants(service.permissions.statements()) if g[0] == "Allow"})
@@ -475,8 +613,14 @@ def diff_plans(base: Plan, head: Plan, base_name: str = "base", head_name: str =
             changes.append(Change(cls, "service-permissions", key, f"new role permissions: {'; '.join(parts)}"))
     for key in removed:
         service = base.services[key]
+        if service.role.retain_on_delete:
+            changes.extend(_retained_changes(base, key, service, "the service is removed"))
+            continue
+        also = f" (and its association role `{service.association_role.name}`)" if service.association_role else ""
         changes.append(
-            Change("narrowing", "service-removed", key, f"role `{service.role.name}` deleted", service.role.arn, None)
+            Change(
+                "narrowing", "service-removed", key, f"role `{service.role.name}`{also} deleted", service.role.arn, None
+            )
         )
     for old_key, new_key in pairs:
         b, h = base.services[old_key], head.services[new_key]
@@ -486,25 +630,43 @@ def diff_plans(base: Plan, head: Plan, base_name: str = "base", head_name: str =
             )
         bp, bw = _derived(base, b)
         hp, hw = _derived(head, h)
-        changes.extend(_role_changes(new_key, b, h))
-        changes.extend(_principal_changes(new_key, bp, hp))
+        changes.extend(_role_changes(base, head, new_key, b, h))
+        if _moved(b, h):
+            changes.extend(_moved_principal_changes(base, head, new_key, b, h, bp, hp))
+        else:
+            changes.extend(_principal_changes(new_key, bp, hp))
+            if b.role.retain_on_delete and _replacement_reasons(base, b, head, h):
+                changes.extend(_retained_changes(base, new_key, b, "the role is replaced")[:1])
         changes.extend(_weakness_changes(new_key, bw, hw))
         changes.extend(_permission_changes(new_key, b, h))
         changes.extend(_kubernetes_changes(new_key, b, h))
     changes.extend(_cluster_changes(base, head))
+    changes.extend(_account_changes(base, head))
     changes.sort(key=lambda c: (ORDER[c.classification], not c.replacement, c.service, c.kind, c.summary))
     return result
+
+
+def _cluster_label(cluster: Cluster) -> str:
+    if cluster.kind == "eks":
+        return cluster.name or "EKS"
+    return f"self-hosted, issuer {cluster.issuer_url or '?'}"
 
 
 def _cluster_changes(base: Plan, head: Plan) -> list[Change]:
     changes = []
     for key in sorted(head.clusters.keys() - base.clusters.keys()):
-        changes.append(Change("neutral", "cluster-added", "", f"cluster `{key}` ({head.clusters[key].name}) added"))
+        changes.append(
+            Change("neutral", "cluster-added", "", f"cluster `{key}` ({_cluster_label(head.clusters[key])}) added")
+        )
     for key in sorted(base.clusters.keys() - head.clusters.keys()):
-        changes.append(Change("neutral", "cluster-removed", "", f"cluster `{key}` ({base.clusters[key].name}) removed"))
+        changes.append(
+            Change("neutral", "cluster-removed", "", f"cluster `{key}` ({_cluster_label(base.clusters[key])}) removed")
+        )
     for key in sorted(base.clusters.keys() & head.clusters.keys()):
         o, n = base.clusters[key], head.clusters[key]
-        for attr, label in (("name", "name"), ("issuer_url", "issuer")):
+        if o.kind != n.kind:
+            changes.append(Change("neutral", "cluster-changed", "", f"cluster `{key}`: kind changed", o.kind, n.kind))
+        for attr, label in (("name", "name"), ("issuer_url", "issuer"), ("issuer_bucket", "issuer bucket")):
             before, after = getattr(o, attr), getattr(n, attr)
             if before and after and before != after:
                 changes.append(
@@ -532,6 +694,41 @@ def _cluster_changes(base: Plan, head: Plan) -> list[Change]:
                     o.oidc_provider_arn,
                     n.oidc_provider_arn,
                 )
+            )
+    return changes
+
+
+def _account_changes(base: Plan, head: Plan) -> list[Change]:
+    """``irsa:accounts`` entries added, removed or changed, and the OIDC providers the stack uses in them."""
+    changes = []
+    for key in sorted(head.accounts.keys() - base.accounts.keys()):
+        a = head.accounts[key]
+        changes.append(Change("neutral", "account-added", "", f"account `{key}` ({a.account_id}) added"))
+    for key in sorted(base.accounts.keys() - head.accounts.keys()):
+        a = base.accounts[key]
+        changes.append(Change("neutral", "account-removed", "", f"account `{key}` ({a.account_id}) removed"))
+    for key in sorted(base.accounts.keys() & head.accounts.keys()):
+        o, n = base.accounts[key], head.accounts[key]
+        for attr, label in (("account_id", "account ID"), ("role_arn", "deployment role"), ("region", "region")):
+            before, after = getattr(o, attr), getattr(n, attr)
+            if before != after:
+                changes.append(
+                    Change("neutral", "account-changed", "", f"account `{key}`: {label} changed", before, after)
+                )
+        for cluster in sorted(o.oidc_providers.keys() | n.oidc_providers.keys()):
+            before, after = o.oidc_providers.get(cluster), n.oidc_providers.get(cluster)
+            if before == after:
+                continue
+            if before is None:
+                what = "its IRSA roles now trust an IAM OIDC provider there"
+            elif after is None:
+                what = "no IRSA role there uses the IAM OIDC provider any more"
+                if o.create_oidc_providers:
+                    what += " (the stack created it and it is protected: `pulumi up` stops at it until unprotected)"
+            else:
+                what = "IAM OIDC provider changed"
+            changes.append(
+                Change("neutral", "account-changed", "", f"account `{key}`, cluster `{cluster}`: {what}", before, after)
             )
     return changes
 

@@ -15,6 +15,9 @@ from typing import Any, Literal, Optional
 from urllib.parse import unquote
 
 from ..core.analysis import TrustAnalysis, Weakness, analyse_trust
+from ..core.arns import parse_arn
+from ..core.cross_account import EXTERNAL_ID_KEY, PRINCIPAL_ARN_KEY, pod_identity_chained_requests
+from ..core.cross_account import pod_identity_external_id as documented_external_id
 from ..core.errors import InputError, Problem
 from ..core.evaluate import (
     ConditionResult,
@@ -139,17 +142,34 @@ class Explanation:
     """Why STS denies (empty when allowed)."""
     warnings: list[Finding] = field(default_factory=list)
     """Weaknesses of the statement that admits the caller (allowed) or notes about the input."""
+    target_from: Optional[int] = None
+    """Role chaining: where the target role's requests start in ``evaluations`` (before: the association role's)."""
 
     @property
     def allowed(self) -> bool:
         return all(d.allowed for _, d in self.evaluations)
 
+    def _matched(self, evaluations: Sequence[tuple[Request, Decision]]) -> list[int]:
+        return sorted({s.index for _, d in evaluations for s in d.statements if s.matched and s.effect == "Allow"})
+
     @property
     def matched_statements(self) -> list[int]:
-        return sorted({s.index for _, d in self.evaluations for s in d.statements if s.matched and s.effect == "Allow"})
+        """Statements of the explained trust that admit the caller (for a chain: of the target role's)."""
+        return self._matched(self.evaluations[self.target_from or 0 :])
+
+    @property
+    def association_matched_statements(self) -> list[int]:
+        """Role chaining: the association role's statements that admit the pod."""
+        return self._matched(self.evaluations[: self.target_from]) if self.target_from is not None else []
 
     def to_data(self) -> dict[str, Any]:
+        chained = (
+            {}
+            if self.target_from is None
+            else {"associationRoleMatchedStatements": self.association_matched_statements}
+        )
         return {
+            **chained,
             "allowed": self.allowed,
             "caller": dict(sorted(self.caller.items())),
             "findings": [f.to_data() for f in self.findings],
@@ -628,3 +648,164 @@ def _diagnose_pod_identity(
             if finding not in findings:
                 findings.append(finding)
     return findings or [Finding("denied", "no statement admits the caller")]
+
+
+# Pod Identity with a target role (role chaining) --------------------------------------------------
+
+
+def explain_chained_pod_identity(
+    document: Mapping[str, Any],
+    *,
+    association_role_arn: str,
+    association_document: Mapping[str, Any],
+    account: str,
+    namespace: str,
+    service_account: str,
+    cluster_arn: Optional[str] = None,
+    cluster_name: Optional[str] = None,
+    region: Optional[str] = None,
+    session_tags: bool = True,
+    external_id: Optional[str] = None,
+) -> Explanation:
+    """Both hops of EKS Pod Identity with a target role: the association role, then ``document`` (the target's trust).
+
+    EKS first assumes the association role (``explain_pod_identity`` on ``association_document``), then calls
+    ``sts:AssumeRole`` (and ``sts:TagSession``) on the target role with that session, carrying the transitive
+    session tags, or ``sts:ExternalId`` when session tags are off (``core.cross_account``). Without
+    ``external_id`` the documented ``region/account/cluster/namespace/service-account`` is assumed.
+    """
+    first = explain_pod_identity(
+        association_document,
+        account=account,
+        namespace=namespace,
+        service_account=service_account,
+        cluster_arn=cluster_arn,
+        cluster_name=cluster_name,
+        region=region,
+        session_tags=session_tags,
+    )
+    caller = {**first.caller, "associationRoleArn": association_role_arn}
+    warnings = [Finding(f.code, f"association role: {f.message}", f.hint) for f in first.warnings]
+    if not first.allowed:
+        findings = [
+            Finding(f.code, f"association role {association_role_arn}: {f.message}", f.hint) for f in first.findings
+        ]
+        return Explanation("pod-identity", caller, first.evaluations, findings, warnings, len(first.evaluations))
+    arn = caller["clusterArn"]
+    if not session_tags and external_id is None:
+        try:
+            parsed = parse_arn(arn)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            name = parsed.resource.removeprefix("cluster/")
+            external_id = documented_external_id(parsed.region, parsed.account, name, namespace, service_account)
+            warnings.append(
+                Finding(
+                    "input",
+                    f"assuming EKS passes the documented external ID {external_id!r}; the association's externalId "
+                    "attribute is authoritative",
+                )
+            )
+        caller["externalId"] = external_id or ""
+    requests = pod_identity_chained_requests(
+        association_role_arn,
+        cluster_arn=arn,
+        namespace=namespace,
+        service_account=service_account,
+        session_tags=session_tags,
+        external_id=external_id,
+    )
+    second = [(r, evaluate(document, r)) for r in requests]
+    explanation = Explanation(
+        "pod-identity", caller, [*first.evaluations, *second], warnings=warnings, target_from=len(first.evaluations)
+    )
+    if not all(d.allowed for _, d in second):
+        explanation.findings = _diagnose_chain(second, association_role_arn, namespace, service_account, arn)
+    return explanation
+
+
+def _diagnose_chain(
+    evaluations: Sequence[tuple[Request, Decision]],
+    association_role_arn: str,
+    namespace: str,
+    service_account: str,
+    cluster_arn: str,
+) -> list[Finding]:
+    findings: list[Finding] = []
+
+    def add(finding: Finding) -> None:
+        if finding not in findings:
+            findings.append(finding)
+
+    for request, decision in evaluations:
+        if decision.allowed:
+            continue
+        if decision.outcome == "explicit-deny":
+            for f in _explicit_deny(decision):
+                add(Finding(f.code, f"target role: {f.message}", f.hint))
+            continue
+        allows = [s for s in decision.statements if s.effect == "Allow"]
+        if not any(s.principal_matched for s in allows):
+            add(
+                Finding(
+                    "wrong-principal",
+                    f"no statement of the target role's trust names the association role {association_role_arn} "
+                    "(or its account) as Principal",
+                    "the target trust needs Principal AWS: the association role's account root (or the role), "
+                    "pinned with ArnEquals aws:PrincipalArn",
+                )
+            )
+            continue
+        candidates = [s for s in allows if s.principal_matched and s.action_matched]
+        if not candidates:
+            add(
+                Finding(
+                    "missing-tag-session" if request.action == "sts:TagSession" else "wrong-action",
+                    f"the target role's trust does not allow {request.action} for the association role",
+                    "EKS needs sts:AssumeRole and sts:TagSession on the target role (session tags are transitive)",
+                )
+            )
+            continue
+        best = _best(candidates)
+        assert best is not None
+        for c in best.failed_conditions:
+            key = c.key.lower()
+            what = _TAG_KEYS.get(key)
+            if key == PRINCIPAL_ARN_KEY.lower():
+                add(
+                    Finding(
+                        "wrong-source-role",
+                        f"the target trust admits sessions of {_listing(c.expected)}, not of the association role "
+                        f"{association_role_arn}",
+                        "the association's role_arn must be the role the target trust pins with aws:PrincipalArn",
+                    )
+                )
+            elif key == EXTERNAL_ID_KEY.lower():
+                add(
+                    Finding(
+                        "external-id-mismatch",
+                        f"EKS passes sts:ExternalId {c.actual[0] if c.actual else None!r}; the target trust pins "
+                        f"{_listing(c.expected)}",
+                        "pin the external ID the association reports (its externalId attribute)",
+                    )
+                )
+            elif what == "cluster":
+                add(
+                    Finding(
+                        "wrong-cluster",
+                        f"cluster {cluster_arn!r} is not admitted by the target role; it admits {_listing(c.expected)}",
+                        "add the cluster to the service's clusters",
+                    )
+                )
+            elif what == "namespace":
+                add(_service_account_findings(namespace, service_account, [(v, "") for v in c.expected], False)[0])
+            elif what == "service-account":
+                add(
+                    _service_account_findings(namespace, service_account, [(namespace, v) for v in c.expected], False)[
+                        0
+                    ]
+                )
+            else:
+                add(_generic(c))
+    return findings or [Finding("denied", "the target role's trust does not admit the association role's session")]

@@ -13,12 +13,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import self_hosted
 from ..core import arns
 from ..core.kubernetes import ROLE_ARN_ANNOTATION
 from ..core.trust import DEFAULT_AUDIENCE, issuer_host
 from ..stack.config import StackConfig
-from .access import ClusterIndex, permission_statements, principals_from_trust
+from .access import ClusterIndex, permission_statements, service_principals
 from .model import (
+    Account,
+    AssociationRole,
     Cluster,
     CustomerManagedPolicy,
     Kubernetes,
@@ -29,6 +32,7 @@ from .model import (
     Role,
     Service,
     ServiceAccount,
+    role_account,
 )
 
 if TYPE_CHECKING:
@@ -36,6 +40,9 @@ if TYPE_CHECKING:
 
 IRSA_ROLE = "irsa-components:index:IrsaRole"
 POD_IDENTITY = "irsa-components:index:PodIdentityAssociation"
+CROSS_ACCOUNT_POD_IDENTITY = "irsa-components:index:CrossAccountPodIdentity"
+CROSS_ACCOUNT_ROLE = "irsa-components:index:CrossAccountRole"
+SELF_HOSTED_ISSUER = "irsa-components:index:SelfHostedOidcIssuer"
 ANNOTATED_SA = "irsa-components:index:AnnotatedServiceAccount"
 OIDC_PROVIDER = "irsa-components:index:OidcProvider"
 ROLE = "aws:iam/role:Role"
@@ -112,26 +119,82 @@ def _json_doc(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, Mapping) else {}
 
 
-def _clusters(config: StackConfig, facts: StackFacts, index: _Index, outputs: Mapping[str, Any]) -> dict[str, Cluster]:
+def _account_providers(outputs: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """``accountOidcProviders`` (flat ``<account>/<cluster>`` keys) as account -> cluster -> provider ARN."""
+    flat = _plain(outputs.get("accountOidcProviders")) or {}
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    if isinstance(flat, Mapping):
+        for key, arn in flat.items():
+            account, _, cluster = str(key).partition("/")
+            if cluster and arn:
+                out[account][cluster] = str(arn)
+    return out
+
+
+def _accounts(config: StackConfig, facts: StackFacts, outputs: Mapping[str, Any]) -> dict[str, Account]:
+    providers = _account_providers(outputs)
+    return {
+        key: Account(
+            account_id=account.account_id,
+            role_arn=account.role_arn,
+            region=account.region or facts.region,
+            create_oidc_providers=account.create_oidc_providers,
+            oidc_providers=dict(sorted(providers.get(key, {}).items())),
+        )
+        for key, account in config.accounts.items()
+    }
+
+
+def _clusters(
+    config: StackConfig,
+    facts: StackFacts,
+    index: _Index,
+    outputs: Mapping[str, Any],
+    accounts: Mapping[str, Account],
+) -> dict[str, Cluster]:
     partition = arns.partition_for_region(facts.region)
     providers = _plain(outputs.get("oidcProviders")) or {}
+    published = _plain(outputs.get("selfHostedClusters")) or {}
     created = index.named(OIDC_PROVIDER)
+    issuers = index.named(SELF_HOSTED_ISSUER)
     out = {}
     for key, cluster in config.clusters.items():
         provider_arn = providers.get(key) if isinstance(providers, Mapping) else None
         provider_arn = str(provider_arn) if provider_arn else cluster.oidc_provider_arn
-        host = None
-        if cluster.oidc_issuer_url:
-            host = issuer_host(cluster.oidc_issuer_url)
-        elif provider_arn and ":oidc-provider/" in provider_arn:
-            host = provider_arn.split(":oidc-provider/", 1)[1]
         mode: Any = None
-        if key in created:
+        if key in created or key in issuers:
             mode = "created"
         elif cluster.oidc_provider_arn:
             mode = "adopted"
         elif provider_arn:
             mode = "account"
+        if cluster.self_hosted is not None:
+            own = published.get(key) if isinstance(published, Mapping) else None
+            own = own if isinstance(own, Mapping) else {}
+            bucket = config.bucket_name_of(key)
+            url = str(
+                own.get("issuerUrl")
+                or cluster.self_hosted.issuer_url
+                or self_hosted.s3_issuer_url(bucket, facts.region, partition)
+            )
+            out[key] = Cluster(
+                kind="self-hosted",
+                issuer_url=url,
+                issuer_host=issuer_host(url),
+                issuer_bucket=bucket,
+                oidc_provider_arn=provider_arn or own.get("oidcProviderArn") or None,
+                oidc_provider=mode,
+            )
+            continue
+        host = None
+        elsewhere = [a.oidc_providers[key] for a in accounts.values() if key in a.oidc_providers]
+        if cluster.oidc_issuer_url:
+            host = issuer_host(cluster.oidc_issuer_url)
+        else:
+            for arn in (provider_arn, *elsewhere):
+                if arn and ":oidc-provider/" in arn:
+                    host = arn.split(":oidc-provider/", 1)[1]
+                    break
         out[key] = Cluster(
             name=cluster.name,
             arn=arns.eks_cluster_arn(partition, facts.region, facts.account, cluster.name),
@@ -143,19 +206,26 @@ def _clusters(config: StackConfig, facts: StackFacts, index: _Index, outputs: Ma
     return out
 
 
-def _role(reg: Registration) -> Role:
+def _role_fields(reg: Registration) -> dict[str, Any]:
     tags = _plain(_value(reg, "tags")) or {}
-    return Role(
-        name=str(_value(reg, "name") or reg.name),
-        arn=str(_value(reg, "arn") or ""),
-        path=str(_value(reg, "path") or "/"),
-        urn=reg.urn,
-        description=_value(reg, "description"),
-        max_session_duration=int(_value(reg, "maxSessionDuration") or 3600),
-        permissions_boundary=_value(reg, "permissionsBoundary") or None,
-        tags={str(k): str(v) for k, v in sorted(tags.items())},
-        trust_policy=_json_doc(_value(reg, "assumeRolePolicy")),
-    )
+    arn = str(_value(reg, "arn") or "")
+    return {
+        "name": str(_value(reg, "name") or reg.name),
+        "arn": arn,
+        "path": str(_value(reg, "path") or "/"),
+        "urn": reg.urn,
+        "description": _value(reg, "description"),
+        "max_session_duration": int(_value(reg, "maxSessionDuration") or 3600),
+        "permissions_boundary": _value(reg, "permissionsBoundary") or None,
+        "tags": {str(k): str(v) for k, v in sorted(tags.items())},
+        "trust_policy": _json_doc(_value(reg, "assumeRolePolicy")),
+        "account_id": role_account(arn),
+        "retain_on_delete": reg.retain_on_delete,
+    }
+
+
+def _role(reg: Registration) -> Role:
+    return Role(**_role_fields(reg))
 
 
 def _permissions(index: _Index, parent: Registration) -> Permissions:
@@ -221,12 +291,19 @@ def _kubernetes_side(
                 )
             )
     for component in index.by_type.get(POD_IDENTITY, []):
-        if component.name not in sides:
+        parent = index.by_urn.get(component.parent)
+        if parent is None:
+            owner = component.name  # a service's own (top level)
+        elif parent.type == CROSS_ACCOUNT_POD_IDENTITY:
+            owner = parent.name  # the associations of a cross-account service, with its target role
+        else:
+            continue
+        if owner not in sides:
             continue
         for assoc in index.child(component, ASSOCIATION):
             cluster_name = str(_value(assoc, "clusterName"))
             cluster, _ = cluster_index.of_cluster_name(cluster_name)
-            sides[component.name][1].append(
+            sides[owner][1].append(
                 PodIdentityAssociation(
                     cluster=cluster,
                     cluster_name=cluster_name,
@@ -243,15 +320,55 @@ def _kubernetes_side(
     return sides
 
 
-def _role_registration(index: _Index, key: str) -> tuple[Registration, Registration] | None:
-    """(component, role) of a service: the IrsaRole's, else a role the PodIdentityAssociation created."""
+@dataclass(frozen=True)
+class _Found:
+    """The registrations of one service's role: the component holding it and its permissions."""
+
+    component: Registration
+    role: Registration
+    association: Registration | None = None
+    """Cross-account Pod Identity: the component holding the association role and its chain permission."""
+    association_role: Registration | None = None
+
+
+def _top_level(index: _Index, registration: Registration) -> bool:
+    return registration.parent not in index.by_urn  # the stack itself is not among the registrations
+
+
+def _role_registration(index: _Index, key: str) -> _Found | None:
+    """The service's role: the IrsaRole's, a role the PodIdentityAssociation created, or a cross-account target role."""
     for type_ in (IRSA_ROLE, POD_IDENTITY):
         component = index.named(type_).get(key)
-        if component is not None:
+        if component is not None and _top_level(index, component):
             roles = index.child(component, ROLE)
             if roles:
-                return component, roles[0]
-    return None
+                return _Found(component, roles[0])
+    chain = index.named(CROSS_ACCOUNT_POD_IDENTITY).get(key)
+    if chain is None:
+        return None
+    targets = index.child(chain, CROSS_ACCOUNT_ROLE)
+    target = next((t for t in targets if t.name == f"{key}-target"), targets[0] if targets else None)
+    target_roles = index.child(target, ROLE) if target is not None else []
+    if target is None or not target_roles:
+        return None
+    own = index.child(chain, ROLE)
+    association_role = next((r for r in own if r.name == f"{key}-pod-identity"), own[0] if own else None)
+    return _Found(target, target_roles[0], chain, association_role)
+
+
+def _association_role(index: _Index, found: _Found) -> AssociationRole | None:
+    if found.association is None or found.association_role is None:
+        return None
+    return AssociationRole(**_role_fields(found.association_role), permissions=_permissions(index, found.association))
+
+
+def _service_account_key(config: StackConfig, roles: Any, key: str) -> str | None:
+    """The service's ``irsa:accounts`` key: the stack output ``roles.<key>.account``, else the config's."""
+    entry = roles.get(key) if isinstance(roles, Mapping) else None
+    entry = _plain(entry)
+    if isinstance(entry, Mapping) and entry.get("account"):
+        return str(entry["account"])
+    return config.account_of(key)
 
 
 def _placeholders(text: str, region: str) -> list[Placeholder]:
@@ -280,32 +397,39 @@ def _placeholders(text: str, region: str) -> list[Placeholder]:
 def build_plan(config: StackConfig, simulation: Simulation, facts: StackFacts) -> Plan:
     """The access map of one stack run: per service the role, its principals and permissions."""
     index = _Index(simulation.resources)
-    clusters = _clusters(config, facts, index, simulation.outputs)
-    cluster_index = ClusterIndex.of(clusters)
+    accounts = _accounts(config, facts, simulation.outputs)
+    clusters = _clusters(config, facts, index, simulation.outputs, accounts)
+    cluster_index = ClusterIndex.of(clusters, accounts)
     sides = _kubernetes_side(config, index, clusters)
     services: dict[str, Service] = {}
+    roles = simulation.outputs.get("roles")
     for key, service in config.services.items():
         found = _role_registration(index, key)
         if found is None:
             continue
-        component, role_reg = found
-        role = _role(role_reg)
+        role = _role(found.role)
+        account = _service_account_key(config, roles, key)
+        if not role.account_id:
+            role = role.model_copy(
+                update={"account_id": accounts[account].account_id if account in accounts else facts.account}
+            )
         sas, associations = sides[key]
         audience = service.audience or DEFAULT_AUDIENCE
-        principals, weaknesses = principals_from_trust(role.trust_policy, cluster_index, associations, (audience,))
-        services[key] = Service(
+        entry = Service(
             identity=config.identity_of(key),
             clusters=config.clusters_of(key),
             namespace=service.namespace,
             service_account=config.service_account_of(key),
             token_audience=audience,
             renamed_from=list(service.renamed_from),
+            account=account,
             role=role,
-            principals=principals,
-            weaknesses=weaknesses,
-            permissions=_permissions(index, component),
+            association_role=_association_role(index, found),
+            permissions=_permissions(index, found.component),
             kubernetes=Kubernetes(service_accounts=sas, pod_identity_associations=associations),
         )
+        principals, weaknesses = service_principals(entry, cluster_index)
+        services[key] = entry.model_copy(update={"principals": principals, "weaknesses": weaknesses})
     plan = Plan(
         project=facts.project,
         stack=facts.stack,
@@ -313,6 +437,7 @@ def build_plan(config: StackConfig, simulation: Simulation, facts: StackFacts) -
         account=facts.account,
         partition=arns.partition_for_region(facts.region),
         region=facts.region,
+        accounts=accounts,
         clusters=clusters,
         services=dict(sorted(services.items())),
     )

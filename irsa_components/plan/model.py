@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
 from ..core.errors import InputError, Problem
@@ -19,6 +19,7 @@ KIND = "irsa-plan"
 
 Identity = Literal["irsa", "pod-identity", "both"]
 Mechanism = Literal["irsa", "pod-identity", "other"]
+ClusterKind = Literal["eks", "self-hosted"]
 ANY = "*"
 """Stands for "not pinned" in principals (any cluster, namespace, service account)."""
 
@@ -35,14 +36,37 @@ class Placeholder(_Model):
 
 
 class Cluster(_Model):
-    """One cluster of the environment (``irsa:clusters.<key>``)."""
+    """One cluster of the environment (``irsa:clusters.<key>``): an EKS cluster, or a self-hosted one."""
 
-    name: str
-    arn: str
+    kind: ClusterKind = "eks"
+    name: Optional[str] = None
+    """EKS cluster name; null for a self-hosted cluster."""
+    arn: Optional[str] = None
+    """EKS cluster ARN; null for a self-hosted cluster."""
     issuer_url: Optional[str] = None
     issuer_host: Optional[str] = None
+    issuer_bucket: Optional[str] = None
+    """Self-hosted: the S3 bucket publishing the issuer's documents."""
     oidc_provider_arn: Optional[str] = None
     oidc_provider: Optional[Literal["created", "adopted", "account"]] = None
+
+    @property
+    def label(self) -> str:
+        """How people know the cluster: its EKS name, or "self-hosted"."""
+        return self.name if self.kind == "eks" and self.name else "self-hosted"
+
+
+class Account(_Model):
+    """Another AWS account of the stack (``irsa:accounts.<key>``) that services can put their role in."""
+
+    account_id: str
+    role_arn: str
+    """The role the deployment assumes there."""
+    region: str
+    create_oidc_providers: bool = True
+    oidc_providers: dict[str, str] = Field(default_factory=dict)
+    """Cluster key -> the IAM OIDC provider in this account its IRSA services trust (stack output
+    ``accountOidcProviders``): created by the stack, or the account's existing one (``createOidcProviders: false``)."""
 
 
 class Principal(_Model):
@@ -66,6 +90,11 @@ class Principal(_Model):
     cluster_arn: Optional[str] = None
     source_accounts: list[str] = Field(default_factory=list)
     pinned_by: Literal["trust", "association"] = "trust"
+    chained_through: Optional[str] = None
+    """ARN of the role whose sessions the trust admits for this principal (a cross-account Pod Identity
+    association role: EKS assumes it, then this role); null when the principal assumes the role itself."""
+    external_id: Optional[str] = None
+    """The ``sts:ExternalId`` that pins a chained principal (association with session tags off)."""
     statement: int
 
     @property
@@ -77,6 +106,8 @@ class Weakness(_Model):
     code: str
     message: str
     statement: int
+    trust: Literal["role", "association-role"] = "role"
+    """Which trust document ``statement`` indexes: the service's role, or its association role."""
 
 
 class PermissionStatement(_Model):
@@ -121,6 +152,31 @@ class Role(_Model):
     permissions_boundary: Optional[str] = None
     tags: dict[str, str] = Field(default_factory=dict)
     trust_policy: dict[str, Any]
+    account_id: str = ""
+    """The AWS account the role lives in (from its ARN)."""
+    retain_on_delete: bool = False
+    """Kept in AWS, unmanaged, when it leaves the stack or is replaced (Pulumi ``retainOnDelete``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _account_from_arn(cls, data: Any) -> Any:
+        """A plan written before ``accountId`` existed: the account is the one of the role's ARN."""
+        if isinstance(data, dict) and not data.get("accountId") and not data.get("account_id"):
+            return {**data, "accountId": role_account(str(data.get("arn") or ""))}
+        return data
+
+
+def role_account(arn: str) -> str:
+    """The account of an IAM ARN (``arn:<partition>:iam::<account>:...``); "" when it has none."""
+    parts = arn.split(":")
+    return parts[4] if len(parts) >= 6 and parts[0] == "arn" else ""
+
+
+class AssociationRole(Role):
+    """A cross-account Pod Identity association role: in the cluster's account, EKS assumes it, then the target role."""
+
+    permissions: Permissions = Field(default_factory=lambda: Permissions())
+    """Its own permissions: the chain permission (``sts:AssumeRole`` + ``sts:TagSession`` on the target role)."""
 
 
 class ServiceAccount(_Model):
@@ -159,7 +215,11 @@ class Service(_Model):
     service_account: str
     token_audience: str
     renamed_from: list[str] = Field(default_factory=list)
+    account: Optional[str] = None
+    """Key of ``irsa:accounts`` the role lives in; null for the stack's own account."""
     role: Role
+    association_role: Optional[AssociationRole] = None
+    """Cross-account Pod Identity: the association role EKS assumes before ``role`` (the target role)."""
     principals: list[Principal] = Field(default_factory=list)
     weaknesses: list[Weakness] = Field(default_factory=list)
     permissions: Permissions
@@ -173,8 +233,10 @@ class Plan(_Model):
     stack: str
     environment: str
     account: str
+    """The stack's own account: its EKS clusters, their OIDC providers, roles of services without ``account``."""
     partition: str
     region: str
+    accounts: dict[str, Account] = Field(default_factory=dict)
     clusters: dict[str, Cluster] = Field(default_factory=dict)
     services: dict[str, Service] = Field(default_factory=dict)
     placeholders: list[Placeholder] = Field(default_factory=list)

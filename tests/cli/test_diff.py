@@ -292,7 +292,7 @@ def test_json_format(base_plan: Plan, tmp_path: Path) -> None:
     )
     data = json.loads(result.stdout)
     assert data["formatVersion"] == 1
-    assert data["summary"] == {"narrowing": 1, "neutral": 1, "replacements": 0, "widening": 0}
+    assert data["summary"] == {"narrowing": 1, "neutral": 1, "replacements": 0, "retained": 0, "widening": 0}
     assert data["changes"][0]["kind"] == "principal-removed"
 
 

@@ -1,20 +1,17 @@
-"""Crafted stacks with irsa:accounts and self-hosted clusters, run under mocks that tell accounts apart.
+"""Crafted stacks with irsa:accounts and self-hosted clusters.
 
-The offline mocks answer every AWS provider as the stack's one account. Here a provider that assumes
-a role answers as that role's account (caller identity, role and OIDC provider ARNs), so a test can
-see which account each resource lands in and prove that a trust admits a request only through the
-right account's OIDC provider.
+The offline mocks (``irsa_components.offline.CloudMocks``) answer an AWS provider that assumes a role
+as that role's account (caller identity, role and OIDC provider ARNs), so a test can see which account
+each resource lands in and prove that a trust admits a request only through the right account's OIDC
+provider.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from typing import Any, Optional
-from unittest import mock
+from typing import Any
 
 from irsa_components.offline import Registration, Simulation, run_program
-from irsa_components.offline import mocks as offline_mocks
 from irsa_components.stack.program import main
 from tests.self_hosted.keys import UPSTREAM_PUBLIC_KEY
 
@@ -36,43 +33,9 @@ LAB_KEY = UPSTREAM_PUBLIC_KEY
 LAB_KUBECONFIG = json.dumps({"apiVersion": "v1", "kind": "Config", "clusters": []})
 
 
-class AccountMocks(offline_mocks.CloudMocks):
-    """CloudMocks answering, for a provider that assumes a role, as that role's account."""
-
-    def __init__(self, config: Any) -> None:
-        super().__init__(config)
-        self.provider_accounts: dict[str, str] = {}
-        self._lock = threading.RLock()  # the SDK calls the mocks from a thread pool
-
-    def _account_of(self, provider: Optional[str]) -> Optional[str]:
-        if not provider:
-            return None
-        return self.provider_accounts.get(provider.rsplit("::", 1)[-1])
-
-    def _as(self, provider: Optional[str], answer: Any) -> Any:
-        with self._lock:
-            saved = self.account
-            self.account = self._account_of(provider) or saved
-            try:
-                return answer()
-            finally:
-                self.account = saved
-
-    def call(self, args: Any) -> Any:
-        return self._as(args.provider, lambda: super(AccountMocks, self).call(args))
-
-    def new_resource(self, args: Any) -> Any:
-        if args.typ == AWS_PROVIDER:
-            roles = json.loads(args.inputs.get("assumeRoles") or "[]")
-            if roles:
-                self.provider_accounts[f"{args.name}-provider-id"] = roles[0]["roleArn"].split(":")[4]
-        return self._as(args.provider, lambda: super(AccountMocks, self).new_resource(args))
-
-
 def run(irsa: dict[str, Any], **extra: str) -> Simulation:
-    """Run the stack program on a crafted ``irsa:`` config, accounts told apart."""
-    with mock.patch.object(offline_mocks, "CloudMocks", AccountMocks):
-        return run_program(main, config=flat(irsa, **extra), stack=str(irsa.get("environment", "prod")))
+    """Run the stack program on a crafted ``irsa:`` config (the offline mocks tell the accounts apart)."""
+    return run_program(main, config=flat(irsa, **extra), stack=str(irsa.get("environment", "prod")))
 
 
 def config(services: dict[str, Any], *, lab: bool = True, **top: Any) -> dict[str, Any]:
