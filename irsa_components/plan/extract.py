@@ -290,10 +290,15 @@ def _kubernetes_side(
                     annotations=annotations,
                 )
             )
+    # An add-on's other service accounts have their own association component, "<key>-<service account>".
+    owners = {key: key for key in config.services}
+    for key in config.services:
+        for sa in config.service_accounts_of(key)[1:]:
+            owners[f"{key}-{sa.name}"] = key
     for component in index.by_type.get(POD_IDENTITY, []):
         parent = index.by_urn.get(component.parent)
         if parent is None:
-            owner = component.name  # a service's own (top level)
+            owner = owners.get(component.name, component.name)  # a service's own (top level)
         elif parent.type == CROSS_ACCOUNT_POD_IDENTITY:
             owner = parent.name  # the associations of a cross-account service, with its target role
         else:

@@ -211,3 +211,22 @@ def test_pod_identity_without_session_tags_is_bound_by_associations() -> None:
     }
     assert {w.code for w in service.weaknesses} >= {"unpinned-namespace", "unpinned-service-account"}
     assert all(not a.session_tags for a in service.kubernetes.pod_identity_associations)
+
+
+def test_associations_of_an_addons_other_service_accounts_belong_to_the_service() -> None:
+    import json as _json
+
+    from irsa_components.plan.run import plan_from_config
+
+    issuer = "https://oidc.eks.eu-west-1.amazonaws.com/id/AAAABBBBCCCCDDDDEEEEFFFF00001111"
+    scope = {"fileSystemArns": ["arn:aws:elasticfilesystem:eu-west-1:111122223333:file-system/fs-0123456789abcdef0"]}
+    config = {
+        "aws:region": "eu-west-1",
+        "aws:allowedAccountIds": '["111122223333"]',
+        "irsa:environment": "prod",
+        "irsa:clusters": _json.dumps({"blue": {"name": "prod-blue", "oidcIssuerUrl": issuer}}),
+        "irsa:services": _json.dumps({"efs": {"addon": "efs-csi", "identity": "pod-identity", "addonScope": scope}}),
+    }
+    service = plan_from_config(config, stack="prod").services["efs"]
+    associations = {(a.namespace, a.service_account) for a in service.kubernetes.pod_identity_associations}
+    assert associations == {("kube-system", "efs-csi-controller-sa"), ("kube-system", "efs-csi-node-sa")}
