@@ -132,12 +132,14 @@ def main_cli() -> None:
     plan_s = None if args.quick else plan_wall_time(int(largest["services"]))
     peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
-    header = f"{'services/env':>12} {'resources':>9} {'program s':>9} {'floor s':>8} {'ratio':>6} {'invokes':>7}"
-    print(header)
+    print(
+        f"{'services/env':>12} {'resources':>9} {'program s':>9} {'floor s':>8} {'ratio':>6} "
+        f"{'program cpu':>11} {'floor cpu':>9} {'invokes':>7}"
+    )
     for r in rows:
         print(
             f"{r['services']:>12} {r['resources']:>9} {r['program_s']:>9} {r['sdk_floor_s']:>8} "
-            f"{r['ratio_to_sdk_floor']:>6} {r['invokes']:>7}"
+            f"{r['ratio_to_sdk_floor']:>6} {r['program_cpu_s']:>11} {r['sdk_floor_cpu_s']:>9} {r['invokes']:>7}"
         )
     print(f"resources per service and environment: {largest['resources_per_service']}")
     print(f"peak RSS: {peak_rss_mb} MB")

@@ -293,8 +293,8 @@ def _kubernetes_side(
     # An add-on's other service accounts have their own association component, "<key>-<service account>".
     owners = {key: key for key in config.services}
     for key in config.services:
-        for sa in config.service_accounts_of(key)[1:]:
-            owners[f"{key}-{sa.name}"] = key
+        for extra in config.service_accounts_of(key)[1:]:
+            owners[f"{key}-{extra.name}"] = key
     for component in index.by_type.get(POD_IDENTITY, []):
         parent = index.by_urn.get(component.parent)
         if parent is None:
