@@ -15,6 +15,7 @@ import argparse
 import gc
 import json
 import os
+import pickle
 import resource
 import subprocess
 import sys
@@ -31,40 +32,68 @@ import yaml  # noqa: E402
 from benchmarks.floor import replay_program  # noqa: E402
 from benchmarks.synthetic import ENVIRONMENTS, flat_config, stack_file  # noqa: E402
 from irsa_components.core import documents, kubernetes, trust  # noqa: E402
-from irsa_components.offline import Simulation, run_program  # noqa: E402
+from irsa_components.offline import run_program  # noqa: E402
 from irsa_components.stack.program import main  # noqa: E402
 
 
-def _run(program: Callable[[], None], config: dict[str, str], stack: str) -> tuple[float, float, Simulation]:
-    """(wall seconds, CPU seconds, result) of one offline run, with the SDK's source positions on."""
+def _timed_run(kind: str, env: str, services: int, sim_file: Path) -> dict[str, float | int]:
+    """One timed run in this process: the stack program (saving its registrations) or their replay."""
+    config = flat_config(env, services)
+    program: Callable[[], None] = main
+    if kind == "floor":
+        program = replay_program(pickle.loads(sim_file.read_bytes()))
     gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
-    sim = run_program(program, config=config, stack=stack, source_positions=True)
-    return time.perf_counter() - wall, time.process_time() - cpu, sim
+    sim = run_program(program, config=config, stack=env, source_positions=True)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if kind == "program":
+        sim_file.write_bytes(pickle.dumps(sim))
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "resources": len(sim.resources),
+        "invokes": len(sim.invokes),
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _in_fresh_process(kind: str, env: str, services: int, sim_file: Path) -> dict[str, float | int]:
+    """Each run gets its own interpreter, so no run inherits another's heap (or its garbage)."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", kind, "--env", env, "--services", str(services), str(sim_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} run failed:\n{done.stderr}")
+    result: dict[str, float | int] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def measure(services: int, repeat: int) -> dict[str, float | int]:
-    """Evaluate the 3 environments' stacks and, interleaved, replay their registrations as the SDK floor.
+    """The 3 environments' stacks and, alternating with them, the replay of their registrations (the floor).
 
-    Program and floor alternate within each repeat so drifts of the machine hit both; the fastest of
-    the repeats counts (the least disturbed).
+    Every run is a fresh process; program and floor alternate so drifts of the machine hit both; the
+    fastest of the repeats counts (the least disturbed).
     """
-    program_s = floor_s = program_cpu = floor_cpu = 0.0
+    program_s = floor_s = program_cpu = floor_cpu = rss = 0.0
     resources = invokes = 0
-    for env in ENVIRONMENTS:
-        config = flat_config(env, services)
-        runs, floors = [], []
-        for _ in range(repeat):
-            runs.append(_run(main, config, env))
-            sim = runs[-1][2]
-            floors.append(_run(replay_program(sim), config, env))
-            assert len(floors[-1][2].resources) == len(sim.resources)
-        program_s += min(r[0] for r in runs)
-        program_cpu += min(r[1] for r in runs)
-        floor_s += min(f[0] for f in floors)
-        floor_cpu += min(f[1] for f in floors)
-        resources += len(sim.resources)
-        invokes = max(invokes, len(sim.invokes))
+    with tempfile.TemporaryDirectory() as tmp:
+        for env in ENVIRONMENTS:
+            sim_file = Path(tmp) / f"{env}.pickle"
+            runs, floors = [], []
+            for _ in range(repeat):
+                runs.append(_in_fresh_process("program", env, services, sim_file))
+                floors.append(_in_fresh_process("floor", env, services, sim_file))
+                assert floors[-1]["resources"] == runs[-1]["resources"]
+            program_s += min(r["wall"] for r in runs)
+            program_cpu += min(r["cpu"] for r in runs)
+            floor_s += min(f["wall"] for f in floors)
+            floor_cpu += min(f["cpu"] for f in floors)
+            rss = max(rss, *(r["rss_mb"] for r in runs))
+            resources += int(runs[0]["resources"])
+            invokes = max(invokes, int(runs[0]["invokes"]))
     return {
         "services": services,
         "resources": resources,
@@ -73,6 +102,7 @@ def measure(services: int, repeat: int) -> dict[str, float | int]:
         "ratio_to_sdk_floor": round(program_s / floor_s, 3),
         "program_cpu_s": round(program_cpu, 3),
         "sdk_floor_cpu_s": round(floor_cpu, 3),
+        "peak_rss_mb": round(rss, 1),
         "invokes": invokes,
         "resources_per_service": round(resources / (services * len(ENVIRONMENTS)), 2),
     }
@@ -123,14 +153,20 @@ def main_cli() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="runs per measurement; the fastest counts")
     parser.add_argument("--quick", action="store_true", help="one run each, no plan timing (CI smoke)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    parser.add_argument("--worker", choices=["program", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--env", help=argparse.SUPPRESS)
+    parser.add_argument("sim_file", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(_timed_run(args.worker, args.env, args.services, Path(args.sim_file))))
+        return
     sizes = [args.services] if args.services else [100, 1000, *([3000] if args.large else [])]
     repeat = 1 if args.quick else args.repeat
     rows = [measure(n, repeat) for n in sizes]
     capacity = trust_capacity()
     largest = rows[-1]
     plan_s = None if args.quick else plan_wall_time(int(largest["services"]))
-    peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    peak_rss_mb = max(r["peak_rss_mb"] for r in rows)
 
     print(
         f"{'services/env':>12} {'resources':>9} {'program s':>9} {'floor s':>8} {'ratio':>6} "
@@ -142,7 +178,7 @@ def main_cli() -> None:
             f"{r['ratio_to_sdk_floor']:>6} {r['program_cpu_s']:>11} {r['sdk_floor_cpu_s']:>9} {r['invokes']:>7}"
         )
     print(f"resources per service and environment: {largest['resources_per_service']}")
-    print(f"peak RSS: {peak_rss_mb} MB")
+    print(f"peak RSS of a stack program run: {peak_rss_mb} MB")
     print(
         f"trust capacity at 2048 characters: {capacity['max_clusters_per_irsa_role']} clusters (1 service account), "
         f"{capacity['max_service_accounts_per_irsa_role']} service accounts (1 cluster)"
