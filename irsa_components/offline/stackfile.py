@@ -6,6 +6,14 @@ from typing import Any
 
 import yaml
 
+# libyaml's loader when PyYAML was built with it: a stack of a thousand services loads 10x faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_LOADER)  # a safe loader (SafeLoader or its C twin)
+
+
 SECRET_PLACEHOLDER = "[secret]"
 """Stands in for ``secure:`` values, which cannot be decrypted offline."""
 
@@ -47,7 +55,7 @@ def flatten(project: str, raw: dict[str, Any]) -> tuple[dict[str, str], list[str
 
 def project_defaults(project_file: Path) -> tuple[str, dict[str, str], Path]:
     """(project name, defaults declared in Pulumi.yaml, stack config dir)."""
-    project = yaml.safe_load(project_file.read_text())
+    project = _load_yaml(project_file.read_text())
     name = str(project["name"])
     defaults: dict[str, str] = {}
     for key, decl in (project.get("config") or {}).items():
@@ -66,7 +74,7 @@ def load_config_file(
     path: Path, project: str = "irsa", defaults: dict[str, str] | None = None
 ) -> tuple[dict[str, str], list[str]]:
     """Config map and secret keys of one stack-style YAML file (``config:`` at the top)."""
-    data = yaml.safe_load(path.read_text()) or {}
+    data = _load_yaml(path.read_text()) or {}
     config, secrets = flatten(project, data.get("config") or {})
     return {**(defaults or {}), **config}, secrets
 
