@@ -188,7 +188,7 @@ def main_cli() -> None:
         f"trust capacity at 2048 characters: {capacity['max_clusters_per_irsa_role']} clusters (1 service account), "
         f"{capacity['max_service_accounts_per_irsa_role']} service accounts (1 cluster)"
     )
-    print(f"irsa plan, {largest['services']} services: {plan_s if plan_s is not None else 'not measured'} s")
+    print(f"irsa plan, {largest['services']} services: {'not measured' if plan_s is None else f'{plan_s} s'}")
     if args.json:
         print(
             json.dumps(
