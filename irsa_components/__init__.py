@@ -25,39 +25,6 @@ if TYPE_CHECKING:
         SelfHostedOidcIssuerArgs,
     )
 
-# The components import the Pulumi SDKs (over a second); load them on first use so that the plain
-# parts of the package (the core, `irsa diff`, `irsa explain`) start fast.
-_COMPONENTS = frozenset(
-    {
-        "AddonArgs",
-        "AnnotatedServiceAccount",
-        "AnnotatedServiceAccountArgs",
-        "CrossAccountPodIdentity",
-        "CrossAccountPodIdentityArgs",
-        "CrossAccountRole",
-        "CrossAccountRoleArgs",
-        "IrsaRole",
-        "IrsaRoleArgs",
-        "OidcProvider",
-        "OidcProviderArgs",
-        "PodIdentityAssociation",
-        "PodIdentityAssociationArgs",
-        "PodIdentityWebhook",
-        "PodIdentityWebhookArgs",
-        "SelfHostedOidcIssuer",
-        "SelfHostedOidcIssuerArgs",
-    }
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _COMPONENTS:
-        from . import components
-
-        return getattr(components, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __version__ = "0.1.0"
 
 __all__ = [
@@ -81,3 +48,15 @@ __all__ = [
     "SelfHostedOidcIssuer",
     "SelfHostedOidcIssuerArgs",
 ]
+
+# The components import the Pulumi SDKs (over a second); load them on first use so that the plain
+# parts of the package (the core, `irsa diff`, `irsa explain`) start fast.
+_COMPONENTS = frozenset(__all__) - {"InputError", "Problem"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _COMPONENTS:
+        from . import components
+
+        return getattr(components, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
