@@ -9,7 +9,7 @@ from typing import Any
 
 from ..core import documents
 from ..core.arns import PARTITIONS, account_problem, partition_for_region, region_problem
-from ..core.errors import InputError, Problem, Problems
+from ..core.errors import InputError, Problem, Problems, did_you_mean
 from ..core.kubernetes import namespace_problem, service_account_name_problem
 from ..core.limits import Quotas
 from .catalogue import CATALOGUE
@@ -63,8 +63,7 @@ def get(name: str) -> Addon:
 
 
 def _unknown_addon_message(name: object) -> str:
-    close = difflib.get_close_matches(str(name), CATALOGUE, n=3)
-    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    hint = did_you_mean(str(name), CATALOGUE, n=3)
     return f"is not a built-in add-on{hint}; built-in: {', '.join(CATALOGUE)}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -61,3 +62,9 @@ class Problems:
     def raise_if_any(self) -> None:
         if self._items:
             raise InputError(self._items)
+
+
+def did_you_mean(word: str, options: Iterable[str], n: int = 1) -> str:
+    """`` (did you mean 'x'?)`` naming up to ``n`` close matches of ``word`` among ``options``; else empty."""
+    close = difflib.get_close_matches(word, list(options), n=n)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""

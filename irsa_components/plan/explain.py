@@ -18,7 +18,7 @@ from ..core.analysis import TrustAnalysis, Weakness, analyse_trust
 from ..core.arns import parse_arn
 from ..core.cross_account import EXTERNAL_ID_KEY, PRINCIPAL_ARN_KEY, pod_identity_chained_requests
 from ..core.cross_account import pod_identity_external_id as documented_external_id
-from ..core.errors import InputError, Problem
+from ..core.errors import InputError, Problem, did_you_mean
 from ..core.evaluate import (
     ConditionResult,
     Decision,
@@ -92,8 +92,7 @@ def read_trust_source(text: str, source: str, service: Optional[str] = None) -> 
                 ]
             )
         if service not in plan.services:
-            close = difflib.get_close_matches(service, list(plan.services), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(service, plan.services)
             raise InputError(
                 [
                     Problem(

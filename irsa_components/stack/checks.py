@@ -6,7 +6,6 @@ cross checks read the raw entries too, so an entry with its own problems still t
 
 from __future__ import annotations
 
-import difflib
 import typing
 from collections.abc import Mapping
 from typing import Any, Optional
@@ -17,16 +16,11 @@ from .. import addons, self_hosted
 from ..addons import model as addon_model
 from ..addons.layout import AddonLayout, layout
 from ..core import arns, cross_account, kubernetes, names, trust, validate
-from ..core.errors import Problem, Problems
+from ..core.errors import Problem, Problems, did_you_mean
 from ..core.limits import Quotas
 from .models import ClusterConfig, ServiceConfig, StackConfig, key_problem
 
 TOP_FIELDS = {f.alias or n: n for n, f in StackConfig.model_fields.items()}
-
-
-def suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _nested_model(annotation: Any) -> Optional[type[BaseModel]]:
@@ -62,7 +56,7 @@ def problems_from(subject: str, error: ValidationError, model: type[BaseModel]) 
         if e["type"] == "extra_forbidden":
             owner = _model_at(model, tuple(e["loc"]))
             fields = sorted({f.alias or n for n, f in owner.model_fields.items()})
-            message = f"is not a setting{suggest(str(e['loc'][-1]), fields)}"
+            message = f"is not a setting{did_you_mean(str(e['loc'][-1]), fields)}"
         elif e["type"] == "missing":
             message = "is required"
         out.append(Problem(subject, loc or "(entry)", e.get("input"), message))
@@ -201,7 +195,7 @@ def _unknown_cluster_refs(subject: str, refs: Any, cluster_keys: set[str]) -> li
             subject,
             f"clusters[{i}]",
             ref,
-            f"is not a cluster of this environment{suggest(str(ref), sorted(cluster_keys))} (known: {known})",
+            f"is not a cluster of this environment{did_you_mean(str(ref), sorted(cluster_keys))} (known: {known})",
         )
         for i, ref in enumerate(refs)
         if ref not in cluster_keys
@@ -428,11 +422,8 @@ def _account_service_checks(
         return
     if account_key not in raw_accounts:
         known = ", ".join(sorted(raw_accounts)) or "none"
-        p.add(
-            "account",
-            account_key,
-            f"is not an account of irsa:accounts{suggest(str(account_key), sorted(raw_accounts))} (known: {known})",
-        )
+        hint = did_you_mean(str(account_key), sorted(raw_accounts))
+        p.add("account", account_key, f"is not an account of irsa:accounts{hint} (known: {known})")
     identity = entry.get("identity", config.default_identity)
     if identity == "both":
         p.add(

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from ..addons.layout import AddonLayout
 from ..core import arns
-from ..core.errors import InputError, Problem, Problems
+from ..core.errors import InputError, Problem, Problems, did_you_mean
 from .checks import (
     TOP_FIELDS,
     account_checks,
@@ -27,7 +27,6 @@ from .checks import (
     parse_entries,
     problems_from,
     self_hosted_checks,
-    suggest,
 )
 from .models import (
     KEY_MAX,
@@ -88,7 +87,7 @@ def parse_stack_config(
     top = Problems("stack config")
     for key in raw:
         if key not in TOP_FIELDS:
-            top.add(f"irsa:{key}", raw[key], f"is not a setting{suggest(key, sorted(TOP_FIELDS))}")
+            top.add(f"irsa:{key}", raw[key], f"is not a setting{did_you_mean(key, sorted(TOP_FIELDS))}")
     environment = raw.get("environment")
     if not environment:
         top.add("irsa:environment", environment, "is required: it is part of every role name and tag")
