@@ -3,6 +3,8 @@
 
 python3 tasks.py plan [irsa plan options]   # the main job: offline access plan of the dev stack
 python3 tasks.py test                       # every check CI runs: lint, types, tests, benchmark smoke
+python3 tasks.py pulumi ARGS...             # the real Pulumi CLI, offline: local state, stand-in providers
+python3 tasks.py engine                     # only build the Pulumi engine (tests/fixtures/engine/build.py)
 """
 
 from __future__ import annotations
@@ -45,6 +47,22 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
+def ensure_engine() -> None:
+    """Build the real Pulumi CLI and Kubernetes provider from Go modules into .engine/ (seconds when built)."""
+    _run(sys.executable, ROOT / "tests" / "fixtures" / "engine" / "build.py")
+
+
+def engine(args: list[str]) -> None:
+    ensure_engine()
+
+
+def pulumi(args: list[str]) -> None:
+    ensure_environment()
+    ensure_engine()
+    result = subprocess.run([str(PYTHON), str(ROOT / "tests" / "fixtures" / "engine" / "cli.py"), *args], cwd=ROOT)
+    sys.exit(result.returncode)
+
+
 def plan(args: list[str]) -> None:
     ensure_environment()
     _run(BIN / "irsa", "plan", "--stack", "dev", *args)
@@ -52,6 +70,7 @@ def plan(args: list[str]) -> None:
 
 def test(args: list[str]) -> None:
     ensure_environment()
+    ensure_engine()  # the end-to-end tests run the real engine
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
     _run(BIN / "mypy")
@@ -59,7 +78,7 @@ def test(args: list[str]) -> None:
     _run(PYTHON, "benchmarks/run.py", "--services", "10", "--quick")
 
 
-TASKS = {"plan": plan, "test": test}
+TASKS = {"plan": plan, "test": test, "pulumi": pulumi, "engine": engine}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:

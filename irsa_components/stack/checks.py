@@ -314,7 +314,7 @@ def self_hosted_checks(
                     "selfHosted.issuerUrl", sh.issuer_url, f"is also the issuer of cluster {issuers[sh.issuer_url]!r}"
                 )
             issuers.setdefault(sh.issuer_url, key)
-        if not cluster.kubeconfig:
+        if not cluster.kubeconfig and not cluster.render_yaml_to_directory:
             users = [
                 str(s)
                 for s, entry in raw_services.items()
@@ -328,7 +328,7 @@ def self_hosted_checks(
                     None,
                     f"is required: {_some_services(users)} create{'s' if len(users) == 1 else ''} ServiceAccounts here "
                     "(createServiceAccount) and a self-hosted cluster cannot be looked up like an EKS one; give its "
-                    "kubeconfig (as a secret), or set createServiceAccount: false",
+                    "kubeconfig (as a secret), set renderYamlToDirectory, or set createServiceAccount: false",
                 )
             if sh.install_webhook:
                 p.add("kubeconfig", None, "is required to install the pod identity webhook (selfHosted.installWebhook)")

@@ -166,6 +166,9 @@ class ClusterConfig(_Model):
     """Create (and protect) the IAM OIDC provider for the issuer."""
     kubeconfig: Optional[str] = None
     """Kubeconfig for creating ServiceAccounts (secret); default: built from the cluster lookup."""
+    render_yaml_to_directory: Optional[str] = None
+    """Write the cluster's Kubernetes objects as YAML manifests into this folder instead of applying them
+    (GitOps: commit it for Argo CD or Flux); no kubeconfig or cluster access is needed."""
 
     @field_validator("name")
     @classmethod

@@ -172,7 +172,8 @@ def _cluster(config: StackConfig, key: str, env: AwsEnvironment, region: Optiona
     needs_elsewhere = any(config.uses_irsa(s) and config.account_of(s) for s in services)
     needs_issuer = cluster.create_oidc_provider or ((needs_irsa or needs_elsewhere) and not cluster.oidc_provider_arn)
     lookup = None
-    if (needs_issuer and not cluster.oidc_issuer_url) or (needs_k8s and not cluster.kubeconfig):
+    needs_kubeconfig = needs_k8s and not cluster.kubeconfig and not cluster.render_yaml_to_directory
+    if (needs_issuer and not cluster.oidc_issuer_url) or needs_kubeconfig:
         lookup = aws.eks.get_cluster_output(name=cluster.name)  # the one lookup of this cluster
     out = ClusterResources()
     if cluster.oidc_issuer_url:
@@ -195,7 +196,9 @@ def _cluster(config: StackConfig, key: str, env: AwsEnvironment, region: Optiona
         out.oidc_provider_arn = pulumi.Output.all(env.partition, env.account_id, out.issuer_url).apply(
             lambda v: arns.oidc_provider_arn(v[0], v[1], trust.issuer_host(v[2]))
         )
-    if needs_k8s:
+    if needs_k8s and cluster.render_yaml_to_directory:
+        out.kubernetes = k8s.Provider(key, render_yaml_to_directory=cluster.render_yaml_to_directory)
+    elif needs_k8s:
         kubeconfig: pulumi.Input[str]
         if cluster.kubeconfig:
             kubeconfig = pulumi.Output.secret(cluster.kubeconfig)
@@ -231,7 +234,9 @@ def _self_hosted_cluster(config: StackConfig, key: str, needs_k8s: bool, region:
         issuer_args["service_account_signing_key_file"] = sh.service_account_signing_key_file
     issuer = SelfHostedOidcIssuer(key, issuer_args)
     out = ClusterResources(issuer_url=issuer.issuer_url, oidc_provider_arn=issuer.provider_arn, issuer=issuer)
-    if needs_k8s or sh.install_webhook:
+    if (needs_k8s or sh.install_webhook) and cluster.render_yaml_to_directory:
+        out.kubernetes = k8s.Provider(key, render_yaml_to_directory=cluster.render_yaml_to_directory)
+    elif needs_k8s or sh.install_webhook:
         assert cluster.kubeconfig is not None  # the config requires it
         out.kubernetes = k8s.Provider(key, kubeconfig=pulumi.Output.secret(cluster.kubeconfig))
     if sh.install_webhook:

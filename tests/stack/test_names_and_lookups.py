@@ -58,3 +58,13 @@ def test_created_oidc_provider_is_a_protected_child_of_its_component() -> None:
     assert provider.parent == sim.named("irsa-components:index:OidcProvider", "blue").urn
     assert provider.inputs["clientIdLists"] == ["sts.amazonaws.com"]
     assert sim.outputs["oidcProviders"]["blue"] == provider.state["arn"]
+
+
+def test_rendered_clusters_need_no_kubeconfig_and_no_lookup() -> None:
+    config = base_config()
+    config["clusters"] = {"blue": {"name": "prod-blue", "oidcIssuerUrl": ISSUER_BLUE, "renderYamlToDirectory": "out"}}
+    sim = run(config)
+    assert not [i for i in sim.invokes if i.token == "aws:eks/getCluster:getCluster"]
+    provider = sim.named("pulumi:providers:kubernetes", "blue")
+    assert provider.inputs["renderYamlToDirectory"] == "out"
+    assert "kubeconfig" not in provider.inputs
