@@ -82,12 +82,13 @@ def mermaid(graph: AccessGraph) -> str:
 
     def declare(node: Node, indent: str) -> str:
         left, right = _SHAPES[node.kind]
-        return f"{indent}{ids[node.id]}{left}{'<br>'.join(text(line) for line in node_lines(node))}{right}"
+        lines = [t for t in (text(line) for line in node_lines(node)) if t] or ["-"]
+        return f"{indent}{ids[node.id]}{left}{'<br>'.join(lines)}{right}"
 
     for g, (key, label) in enumerate(graph.groups.items(), 1):
         members = [n for n in graph.nodes if n.group == key]
         if members:
-            out.append(f'  subgraph g{g}["{text(label)}"]')
+            out.append(f'  subgraph g{g}["{text(label) or "-"}"]')
             out += [declare(n, "    ") for n in members]
             out.append("  end")
     out += [declare(n, "  ") for n in graph.nodes if n.group not in graph.groups]
@@ -96,8 +97,8 @@ def mermaid(graph: AccessGraph) -> str:
     drawn = [e for e in graph.edges if e.source in ids and e.target in ids]
     for i, e in enumerate(drawn):
         arrow = _ARROWS.get(e.status, "-->")
-        label = edge_label(e)
-        middle = f'{arrow}|"{text(label)}"|' if label else arrow
+        label = text(edge_label(e))
+        middle = f'{arrow}|"{label}"|' if label else arrow
         out.append(f"  {ids[e.source]} {middle} {ids[e.target]}")
         style: str = e.status if e.status in ("added", "removed") else "flagged" if e.flags else ""
         if style:

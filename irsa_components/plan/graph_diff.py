@@ -138,7 +138,7 @@ def diff_graph(
     """The diff as a graph: changed services first (widening, narrowing, neutral); unchanged ones only if asked."""
     m = marks(diff.changes)
     base_parts, head_parts = plan_parts(base, group_by), plan_parts(head, group_by)
-    base_parts = {m.renamed.get(k, k): replace(p, service=m.renamed.get(k, k)) for k, p in base_parts.items()}
+    base_parts = {m.renamed.get(k, k): _renamed(p, m.renamed) for k, p in base_parts.items()}
     base_nodes, base_edges = merge_parts(base_parts.values())
     head_nodes, head_edges = merge_parts(head_parts.values())
     nodes = _overlay({n.id: n for n in base_nodes}, {n.id: n for n in head_nodes})
@@ -198,6 +198,22 @@ def diff_graph(
         max_nodes=max_nodes,
         total=len(parts),
         diff=True,
+    )
+
+
+def _renamed(part: Part, renamed: Mapping[str, str]) -> Part:
+    """A base part under the head's service keys (a renamed service is one service)."""
+    if part.service not in renamed:
+        return part
+
+    def keys(services: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted({renamed.get(s, s) for s in services}))
+
+    return replace(
+        part,
+        service=renamed[part.service],
+        nodes=[replace(n, services=keys(n.services)) for n in part.nodes],
+        edges=[replace(e, services=keys(e.services)) for e in part.edges],
     )
 
 
