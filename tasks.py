@@ -45,6 +45,30 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
+def ensure_browser_tools() -> None:
+    """What the graph tests (tests/graph) need besides .venv: Debian's chromium and graphviz, and the npm
+    packages of tests/browser (mermaid, jsdom, playwright-core) from its package-lock.json. Fast when present."""
+    import shutil
+
+    chromium = os.environ.get("IRSA_CHROMIUM", "/usr/bin/chromium")
+    wanted = [p for p, ok in (("chromium", Path(chromium).exists()), ("graphviz", shutil.which("dot"))) if not ok]
+    wanted += ["nodejs", "npm"] if not shutil.which("npm") else []
+    if wanted and shutil.which("apt-get") and os.name == "posix" and os.geteuid() == 0:
+        _run("apt-get", "update", "-qq")
+        _run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *wanted)
+    elif wanted:
+        print(f"tests/graph need {', '.join(wanted)}: install them (or set IRSA_CHROMIUM)", flush=True)
+    browser = ROOT / "tests" / "browser"
+    lock = hashlib.sha256((browser / "package-lock.json").read_bytes()).hexdigest()
+    stamp = browser / "node_modules" / ".installed"
+    npm = shutil.which("npm")
+    if npm and not (stamp.exists() and stamp.read_text() == lock):
+        print("+ npm ci (tests/browser)", flush=True)
+        if subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=browser).returncode:
+            sys.exit("npm ci failed in tests/browser")
+        stamp.write_text(lock)
+
+
 def plan(args: list[str]) -> None:
     ensure_environment()
     _run(BIN / "irsa", "plan", "--stack", "dev", *args)
@@ -52,6 +76,7 @@ def plan(args: list[str]) -> None:
 
 def test(args: list[str]) -> None:
     ensure_environment()
+    ensure_browser_tools()
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
     _run(BIN / "mypy")

@@ -28,7 +28,7 @@ main { padding: 0 24px 32px; }
 #graph .dim { opacity: .1; }
 #graph g.node { cursor: pointer; }
 aside { flex: 0 0 320px; max-height: 80vh; overflow: auto; }
-aside ul { padding-left: 18px; margin: 4px 0; } aside li { margin: 4px 0; }
+aside ul { padding-left: 18px; margin: 4px 0; } aside li { margin: 4px 0; overflow-wrap: anywhere; }
 aside li.hidden, tr.hidden { display: none; }
 .cat { font-weight: 600; } .cat-admin, .cat-wildcard, .cat-unpinned, .cat-weak { color: var(--bad); }
 .legend span { display: inline-block; margin-right: 14px; }
