@@ -28,23 +28,6 @@ def _run(*cmd: str | Path) -> None:
         sys.exit(result.returncode)
 
 
-def ensure_environment() -> None:
-    """Create .venv and install requirements-dev.txt unless the installed set is already current."""
-    if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py runs on whatever python3 the machine has
-        sys.exit("Python 3.11 or newer is required")
-    wanted = hashlib.sha256(
-        b"".join((ROOT / f).read_bytes() for f in ("requirements.txt", "requirements-dev.txt", "pyproject.toml"))
-    ).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
-        return
-    if not PYTHON.exists():
-        print(f"Creating {VENV}", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    _run(PYTHON, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements-dev.txt")
-    STAMP.write_text(wanted)
-
-
 def ensure_browser_tools() -> None:
     """What the graph tests (tests/graph) need besides .venv: Debian's chromium and graphviz, and the npm
     packages of tests/browser (mermaid, jsdom, playwright-core) from its package-lock.json. Fast when present."""
@@ -69,6 +52,23 @@ def ensure_browser_tools() -> None:
         stamp.write_text(lock)
 
 
+def ensure_environment() -> None:
+    """Create .venv and install requirements-dev.txt unless the installed set is already current."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py runs on whatever python3 the machine has
+        sys.exit("Python 3.11 or newer is required")
+    wanted = hashlib.sha256(
+        b"".join((ROOT / f).read_bytes() for f in ("requirements.txt", "requirements-dev.txt", "pyproject.toml"))
+    ).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
+        return
+    if not PYTHON.exists():
+        print(f"Creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements-dev.txt")
+    STAMP.write_text(wanted)
+
+
 def plan(args: list[str]) -> None:
     ensure_environment()
     _run(BIN / "irsa", "plan", "--stack", "dev", *args)
@@ -76,10 +76,10 @@ def plan(args: list[str]) -> None:
 
 def test(args: list[str]) -> None:
     ensure_environment()
-    ensure_browser_tools()
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
     _run(BIN / "mypy")
+    ensure_browser_tools()
     _run(BIN / "pytest", "-n", "auto", "-q", *args)
     _run(PYTHON, "benchmarks/run.py", "--services", "10", "--quick")
 
