@@ -29,25 +29,30 @@ def _run(*cmd: str | Path) -> None:
 
 
 def ensure_browser_tools() -> None:
-    """What the graph tests (tests/graph) need besides .venv: Debian's chromium and graphviz, and the npm
-    packages of tests/browser (mermaid, jsdom, playwright-core) from its package-lock.json. Fast when present."""
+    """What the graph tests (tests/graph) need besides .venv: a Chromium (Debian's chromium; IRSA_CHROMIUM names
+    another), Graphviz's dot, and the npm packages of tests/browser from its package-lock.json. Fast when present."""
     import shutil
 
-    chromium = os.environ.get("IRSA_CHROMIUM", "/usr/bin/chromium")
-    wanted = [p for p, ok in (("chromium", Path(chromium).exists()), ("graphviz", shutil.which("dot"))) if not ok]
-    wanted += ["nodejs", "npm"] if not shutil.which("npm") else []
-    if wanted and shutil.which("apt-get") and os.name == "posix" and os.geteuid() == 0:
-        _run("apt-get", "update", "-qq")
-        _run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *wanted)
+    candidates = [os.environ.get("IRSA_CHROMIUM"), "/usr/bin/chromium", shutil.which("google-chrome")]
+    browser = next((b for b in candidates if b and Path(b).exists()), None)
+    tools = {"chromium": browser, "graphviz": shutil.which("dot"), "npm": shutil.which("npm")}
+    wanted = [package for package, found in tools.items() if not found]
+    sudo = [] if os.name != "posix" or os.geteuid() == 0 else ["sudo", "-n"] if shutil.which("sudo") else None
+    if wanted and shutil.which("apt-get") and sudo is not None:
+        _run(*sudo, "apt-get", "update", "-qq")
+        _run(*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *wanted)
+        browser = browser or "/usr/bin/chromium"
     elif wanted:
-        print(f"tests/graph need {', '.join(wanted)}: install them (or set IRSA_CHROMIUM)", flush=True)
-    browser = ROOT / "tests" / "browser"
-    lock = hashlib.sha256((browser / "package-lock.json").read_bytes()).hexdigest()
-    stamp = browser / "node_modules" / ".installed"
+        print(f"tests/graph need {', '.join(wanted)}: install them (IRSA_CHROMIUM names a Chromium)", flush=True)
+    if browser:
+        os.environ["IRSA_CHROMIUM"] = browser  # the tests' browser
+    here = ROOT / "tests" / "browser"
+    lock = hashlib.sha256((here / "package-lock.json").read_bytes()).hexdigest()
+    stamp = here / "node_modules" / ".installed"
     npm = shutil.which("npm")
     if npm and not (stamp.exists() and stamp.read_text() == lock):
         print("+ npm ci (tests/browser)", flush=True)
-        if subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=browser).returncode:
+        if subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=here).returncode:
             sys.exit("npm ci failed in tests/browser")
         stamp.write_text(lock)
 
