@@ -173,8 +173,11 @@ def permission_flags(perms: Permissions) -> list[Flag]:
         wild = [a for a in s.actions if "*" in a and a not in ("*", "*:*")]
         if wild:
             flags.append(Flag("wildcard", "action-wildcard", f"actions {', '.join(wild)}"))
-        if ANY in s.resources or s.not_resources:
-            flags.append(Flag("wildcard", "resource-wildcard", f"{', '.join(s.actions) or 'actions'} on any resource"))
+        what = ", ".join(s.actions) or "actions"
+        if ANY in s.resources:
+            flags.append(Flag("wildcard", "resource-wildcard", f"{what} on any resource"))
+        elif s.not_resources:
+            flags.append(Flag("wildcard", "resource-wildcard", f"{what} on every resource except {s.not_resources}"))
     return list(dict.fromkeys(flags))
 
 
@@ -199,25 +202,27 @@ def permission_items(perms: Permissions) -> list[str]:
     for (effect, prefix), names in grouped.items():
         shown = ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:2])} +{len(names) - 2} more"
         lead = "" if effect == "Allow" else f"{effect} "
-        items.append(f"{lead}{prefix}: {shown}" if prefix else f"{lead}{shown} (every action)")
+        every = " (every action)" if names == [ANY] else ""
+        items.append(f"{lead}{prefix}: {shown}" if prefix else f"{lead}{shown}{every}")
     return items
 
 
-def _chain_grants(perms: Permissions) -> list[str]:
-    """Role ARNs (or patterns) the permissions allow ``sts:AssumeRole`` on, by an explicit sts action."""
-    out: list[str] = []
+def _chain_grants(perms: Permissions) -> list[tuple[str, bool]]:
+    """(role ARN or pattern, conditional) the permissions allow ``sts:AssumeRole`` on, by an sts action
+    (``*`` itself is flagged as admin-like instead)."""
+    out: list[tuple[str, bool]] = []
     for s in perms.statements():
-        if s.effect != "Allow" or s.not_actions or s.condition:
+        if s.effect != "Allow" or s.not_actions:
             continue
         if not any(a not in ("*", "*:*") and glob_match(a, "sts:AssumeRole", case_sensitive=False) for a in s.actions):
             continue
-        out += [r for r in s.resources if r == ANY or ":role/" in r]
-    return out
+        out += [(r, bool(s.condition)) for r in s.resources if r == ANY or ":role/" in r]
+    return list(dict.fromkeys(out))
 
 
 def _only_chaining(perms: Permissions) -> bool:
     """Whether every permission is the chain grant itself (drawn as the chain edge, no summary node needed)."""
-    if perms.managed_policies or any(p for p in perms.customer_managed):
+    if perms.managed_policies or perms.customer_managed:
         return False
     chain = {"sts:assumerole", "sts:tagsession"}
     return all(
@@ -319,10 +324,11 @@ def service_part(plan: Plan, key: str, service: Service, group_by: GroupBy = "na
     if assoc is not None and chain is not None:
         holders.append((assoc, chain, chain.permissions, []))
     for holder, own, perms, extra in holders:
-        for arn in _chain_grants(perms):
+        for arn, conditional in _chain_grants(perms):
             target_id = b.node(_role_by_arn(plan, arn) or _external_role(arn))
             if target_id != holder:
-                b.edge(Edge(holder, target_id, "chain", _chain_label(own, arn)))
+                label = _chain_label(own, arn) + (" · conditional" if conditional else "")
+                b.edge(Edge(holder, target_id, "chain", label))
         if holder == assoc and _only_chaining(perms):
             continue  # the chain edge is the whole of it
         items = permission_items(perms)

@@ -139,6 +139,17 @@ def test_role_chaining_granted_by_permissions() -> None:
             "policyStatements": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": other}],
         },
         jobs={"namespace": "jobs", "policyStatements": [{"Effect": "Allow", "Action": "sts:*", "Resource": "*"}]},
+        audit={
+            "namespace": "audit",
+            "policyStatements": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Resource": f"arn:aws:iam::{ACCOUNT}:role/prod-payments",
+                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+                }
+            ],
+        },
     )
     graph = plan_graph(plan_of(irsa))
     payments, jobs = f"role:{ACCOUNT}/prod-payments", f"role:{ACCOUNT}/prod-jobs"
@@ -148,6 +159,34 @@ def test_role_chaining_granted_by_permissions() -> None:
     any_role = _node(graph, "ext:*")
     assert any_role.title == "any role (*)" and any_role.flags[0].category == "wildcard"
     assert _edge(graph, jobs, "ext:*").kind == "chain"
+    # A conditional grant is still drawn (it can chain), and says so; into a role of the stack, its own node.
+    assert _edge(graph, f"role:{ACCOUNT}/prod-audit", payments).label == "role chaining · conditional"
+
+
+def test_principals_outside_the_stack_are_drawn_and_flagged() -> None:
+    other = "oidc.eks.eu-west-1.amazonaws.com/id/0000000000000000000000000000FFFF"
+
+    def foreign(data: dict[str, Any]) -> None:
+        statement = next(
+            s
+            for s in data["services"]["payments-api"]["role"]["trustPolicy"]["Statement"]
+            if HOST_BLUE in json.dumps(s)
+        )
+        statement["Principal"] = {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{other}"}
+        statement["Condition"] = {"StringEquals": {f"{other}:sub": "system:serviceaccount:payments:payments-api"}}
+        data["services"]["payments-api"]["role"]["trustPolicy"]["Statement"].append(
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{SHARED}:root"}, "Action": "sts:AssumeRole"}
+        )
+
+    graph = plan_graph(edited(plan_of(base_irsa()), foreign))
+    unknown = _node(graph, f"cluster:?{other}")
+    assert unknown.lines == ("not a cluster of this stack",) and unknown.flags[0].code == "unknown-cluster"
+    assert _edge(graph, f"cluster:?{other}", "sa:payments/payments-api").kind == "at"
+    aud = _edge(graph, "sa:payments/payments-api", f"role:{ACCOUNT}/prod-payments-api")
+    assert "missing-aud" in {f.code for f in aud.flags}  # that statement pins no audience
+    [other_principal] = [n for n in graph.nodes if n.kind == "principal"]
+    assert SHARED in other_principal.lines[0] and other_principal.flags[0].code == "other-principal"
+    assert _edge(graph, other_principal.id, f"role:{ACCOUNT}/prod-payments-api").label == "assume role"
 
 
 def _wildcard_trust(data: dict[str, Any]) -> None:
