@@ -31,6 +31,7 @@ _STATUS = {
 _EDGE_STATUS = {
     "added": 'color="#1a7f37", fontcolor="#1a7f37", penwidth=2.5',
     "removed": 'color="#8c959f", fontcolor="#57606a", style=dashed',
+    "wider": 'color="#bc4c00", fontcolor="#bc4c00", penwidth=2.5',
 }
 
 

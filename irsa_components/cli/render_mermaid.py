@@ -34,6 +34,7 @@ MORE_CLASS = "fill:#ffffff,stroke:#8c959f,stroke-dasharray:3 3,color:#57606a"
 _EDGE_STYLES = {
     "added": "stroke:#1a7f37,stroke-width:3px",
     "removed": "stroke:#6e7781,stroke-width:2px,stroke-dasharray:5 5",
+    "wider": "stroke:#bc4c00,stroke-width:3px",
     "flagged": "stroke:#cf222e,stroke-width:2px",
 }
 WARN = "⚠"
@@ -100,7 +101,7 @@ def mermaid(graph: AccessGraph) -> str:
         label = text(edge_label(e))
         middle = f'{arrow}|"{label}"|' if label else arrow
         out.append(f"  {ids[e.source]} {middle} {ids[e.target]}")
-        style: str = e.status if e.status in ("added", "removed") else "flagged" if e.flags else ""
+        style: str = e.status if e.status in ("added", "removed", "wider") else "flagged" if e.flags else ""
         if style:
             styles.setdefault(style, []).append(i)
 

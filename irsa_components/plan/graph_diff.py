@@ -1,7 +1,9 @@
 """The graph of a diff: the two plans' graphs laid over each other, marked.
 
 Structure comes from the plans: a node or edge only in the head is ``added``, only in the base
-``removed``. What the diff judges comes from its changes, through one narrow adapter (``marks``):
+``removed``; an edge in both is ``wider`` when it gained a weakness (any audience, bound by the
+association only), ``narrowed`` when it lost one. What the diff judges comes from its changes,
+through one narrow adapter (``marks``):
 a widening change marks its service's role (trust) or permissions node ``wider``, a narrowing one
 ``narrowed``, a neutral one ``changed``. Retained roles (``role-retained``) stay drawn: they are
 still in AWS and still admit their IRSA principals.
@@ -111,7 +113,9 @@ def _edge_overlay(base: Mapping[EdgeKey, Edge], head: Mapping[EdgeKey, Edge]) ->
     out: dict[EdgeKey, Edge] = {}
     for k in [*head, *(k for k in base if k not in head)]:
         if k in head and k in base:
-            out[k] = head[k].merged(base[k])
+            weaker, stronger = set(head[k].flags) - set(base[k].flags), set(base[k].flags) - set(head[k].flags)
+            status: Status = "wider" if weaker else "narrowed" if stronger else "same"
+            out[k] = replace(head[k], status=status)  # the head's flags: what holds now
         elif k in head:
             out[k] = replace(head[k], status="added", label=_prefixed("new", head[k]))
         else:

@@ -8,7 +8,7 @@ from irsa_components.plan.diff import Change, PlanDiff, diff_plans
 from irsa_components.plan.graph import GONE, NEW, AccessGraph, Edge, Node
 from irsa_components.plan.graph_diff import RETAINED_LINE, diff_graph, marks
 from irsa_components.plan.model import Plan
-from tests.cli.helpers import base_irsa, plan_of
+from tests.cli.helpers import base_irsa, edited, plan_of
 
 from .support import prod_pull_request, stack_plan
 
@@ -130,3 +130,21 @@ def test_the_adapter_places_every_change_kind() -> None:
     assert m.role == {"c": "wider"}  # an unknown kind is never dropped: it marks the role
     assert m.clusters == {"blue": "changed", "green": "wider"}
     assert m.severity == {"a": 0, "b": 1, "c": 0}
+
+
+def test_an_edge_that_loses_its_audience_pin_is_wider() -> None:
+    base = plan_of(base_irsa())
+
+    def no_aud(data: dict) -> None:  # type: ignore[type-arg]
+        for statement in data["services"]["payments-api"]["role"]["trustPolicy"]["Statement"]:
+            condition = statement["Condition"]["StringEquals"]
+            for key in [k for k in condition if k.endswith(":aud")]:
+                del condition[key]
+
+    head = edited(base, no_aud)
+    graph = diff_graph(base, head, diff_plans(base, head))
+    edge = _edge(graph, "sa:payments/payments-api", f"role:{ACCOUNT}/prod-payments-api", "irsa")
+    assert edge.status == "wider" and "missing-aud" in {f.code for f in edge.flags}
+    assert _node(graph, f"role:{ACCOUNT}/prod-payments-api").status == "wider"
+    back = diff_graph(head, base, diff_plans(head, base))
+    assert _edge(back, "sa:payments/payments-api", f"role:{ACCOUNT}/prod-payments-api", "irsa").status == "narrowed"
