@@ -30,6 +30,35 @@ def _run(*cmd: str | Path) -> None:
         sys.exit(result.returncode)
 
 
+def ensure_browser_tools() -> None:
+    """What the graph tests (tests/graph) need besides .venv: a Chromium (Debian's chromium; IRSA_CHROMIUM names
+    another), Graphviz's dot, and the npm packages of tests/browser from its package-lock.json. Fast when present."""
+    import shutil
+
+    candidates = [os.environ.get("IRSA_CHROMIUM"), "/usr/bin/chromium", shutil.which("google-chrome")]
+    browser = next((b for b in candidates if b and Path(b).exists()), None)
+    tools = {"chromium": browser, "graphviz": shutil.which("dot"), "npm": shutil.which("npm")}
+    wanted = [package for package, found in tools.items() if not found]
+    sudo = [] if os.name != "posix" or os.geteuid() == 0 else ["sudo", "-n"] if shutil.which("sudo") else None
+    if wanted and shutil.which("apt-get") and sudo is not None:
+        _run(*sudo, "apt-get", "update", "-qq")
+        _run(*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *wanted)
+        browser = browser or "/usr/bin/chromium"
+    elif wanted:
+        print(f"tests/graph need {', '.join(wanted)}: install them (IRSA_CHROMIUM names a Chromium)", flush=True)
+    if browser:
+        os.environ["IRSA_CHROMIUM"] = browser  # the tests' browser
+    here = ROOT / "tests" / "browser"
+    lock = hashlib.sha256((here / "package-lock.json").read_bytes()).hexdigest()
+    stamp = here / "node_modules" / ".installed"
+    npm = shutil.which("npm")
+    if npm and not (stamp.exists() and stamp.read_text() == lock):
+        print("+ npm ci (tests/browser)", flush=True)
+        if subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=here).returncode:
+            sys.exit("npm ci failed in tests/browser")
+        stamp.write_text(lock)
+
+
 def ensure_environment() -> None:
     """Create .venv and install requirements-dev.txt unless the installed set is already current."""
     if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py runs on whatever python3 the machine has
@@ -74,6 +103,7 @@ def test(args: list[str]) -> None:
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "ruff", "format", "--check", ".")
     _run(BIN / "mypy")
+    ensure_browser_tools()
     _run(BIN / "pytest", "-n", "auto", "-q", *args)
     _run(PYTHON, "benchmarks/run.py", "--services", "10", "--quick")
 

@@ -6,6 +6,7 @@ Exit status: 0 fine; 1 ``diff --fail-on-widening`` found widening / ``explain`` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -28,11 +29,30 @@ class PlanFormat(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 class DiffFormat(StrEnum):
     markdown = "markdown"
     json = "json"
+    html = "html"
+
+
+class GroupBy(StrEnum):
+    namespace = "namespace"
+    team = "team"
+    none = "none"
+
+
+GroupOption = Annotated[
+    GroupBy, typer.Option("--group-by", help="Graph (markdown, html): group services by namespace or team tag.")
+]
+MaxNodesOption = Annotated[
+    Optional[int],
+    typer.Option(
+        "--max-nodes", min=1, help="Graph (markdown, html): draw at most about this many nodes (default 60; html 400)."
+    ),
+]
 
 
 class ExplainFormat(StrEnum):
@@ -48,6 +68,16 @@ def _read(path: Path) -> str:
         raise InputError([Problem(str(path), "(file)", None, exc.strerror or str(exc))]) from None
 
 
+def _html(render: Callable[[], str], command: str) -> str:
+    """The HTML report, or exit 2 naming what to install when Graphviz is missing."""
+    from .graphviz import GraphvizMissing
+
+    try:
+        return render()
+    except GraphvizMissing as exc:
+        fail([Problem(command, "--format", "html", str(exc))], "Cannot write the HTML report")
+
+
 @app.command()
 def plan(
     stack: Annotated[
@@ -61,10 +91,13 @@ def plan(
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
+    group_by: GroupOption = GroupBy.namespace,
+    max_nodes: MaxNodesOption = None,
 ) -> None:
     """Run the stack program offline and show who can assume which role, with what permissions."""
     from ..plan.model import plan_to_json
     from ..plan.run import StackSource, plan_stack
+    from .render_graph import plan_mermaid
     from .render_plan import plan_markdown, print_plan
 
     if (stack is None) == (config_file is None):
@@ -84,7 +117,11 @@ def plan(
     if format is PlanFormat.json:
         write_text(plan_to_json(result), output)
     elif format is PlanFormat.markdown:
-        write_text(plan_markdown(result), output)
+        write_text(plan_markdown(result, plan_mermaid(result, group_by.value, max_nodes)), output)
+    elif format is PlanFormat.html:
+        from .render_graph import plan_report
+
+        write_text(_html(lambda: plan_report(result, group_by.value, max_nodes), "irsa plan"), output)
     elif output is None:
         print_plan(result, console())
     else:
@@ -104,6 +141,8 @@ def diff(
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
+    group_by: GroupOption = GroupBy.namespace,
+    max_nodes: MaxNodesOption = None,
 ) -> None:
     """Semantic security difference of two plans: widening, narrowing and neutral changes."""
     from ..plan.diff import diff_plans
@@ -120,7 +159,18 @@ def diff(
     if problems:
         fail(problems, "Cannot read the plans")
     result = diff_plans(plans[0], plans[1], str(base), str(head))
-    write_text(diff_json(result) if format is DiffFormat.json else diff_markdown(result), output)
+    if format is DiffFormat.json:
+        write_text(diff_json(result), output)
+    elif format is DiffFormat.html:
+        from .render_graph import diff_report
+
+        write_text(
+            _html(lambda: diff_report(plans[0], plans[1], result, group_by.value, max_nodes), "irsa diff"), output
+        )
+    else:
+        from .render_graph import diff_mermaid
+
+        write_text(diff_markdown(result, diff_mermaid(plans[0], plans[1], result, group_by.value, max_nodes)), output)
     if fail_on_widening and result.widening:
         raise typer.Exit(EXIT_FINDINGS)
 

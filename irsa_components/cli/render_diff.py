@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from ..plan.diff import Change, PlanDiff
 from .render_plan import code, md_mixed
@@ -82,7 +83,8 @@ def summary_line(diff: PlanDiff) -> str:
     return f"{mark}irsa diff: " + " · ".join(parts)
 
 
-def diff_markdown(diff: PlanDiff) -> str:
+def diff_markdown(diff: PlanDiff, graph: Sequence[str] = ()) -> str:
+    """The diff as a PR comment; ``graph``: Markdown lines of its graph (``render_graph.diff_mermaid``)."""
     lines = [f"### {summary_line(diff)}", "", f"{code(diff.base)} → {code(diff.head)}"]
     if diff.replacements:
         lines += ["", "> **Role replacements**: IAM deletes and recreates these roles; their ARNs change."]
@@ -97,6 +99,8 @@ def diff_markdown(diff: PlanDiff) -> str:
         ]
         for c in diff.retained:
             lines.append(f"> - {code(c.service)}: {_value(c.before)}")
+    if graph:
+        lines += ["", *graph]
     if diff.changes:
         lines += ["", "| Class | Service | Change | Details |", "|---|---|---|---|"]
         for c in diff.changes:

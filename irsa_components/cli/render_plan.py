@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
@@ -226,13 +226,15 @@ def code(value: object) -> str:
     return f"`{text}`" if text else ""
 
 
-def plan_markdown(plan: Plan) -> str:
+def plan_markdown(plan: Plan, graph: Sequence[str] = ()) -> str:
+    """The plan as Markdown; ``graph``: Markdown lines of the access map (``render_graph.plan_mermaid``)."""
     lines = [
         f"# Access plan: stack `{plan.stack}` (project `{plan.project}`)",
         "",
         f"Environment `{plan.environment}` · account `{plan.account}` · region `{plan.region}` · "
         f"partition `{plan.partition}` · {len(plan.services)} service(s)",
         "",
+        *([*graph, ""] if graph else []),
         "## Clusters",
         "",
         "| Key | Name | Issuer | OIDC provider |",
