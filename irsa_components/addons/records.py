@@ -48,7 +48,8 @@ class ChartRecord(_Strict):
     namespace: Optional[str]
     """The namespace the install instructions use (null when it is the workload's own)."""
     service_account: Optional[str]
-    """The service account the chart creates with default values (null when it is the workload's own)."""
+    """The definition's default service account: the chart's (null when it is the workload's own), or, where the
+    chart derives it from the release name, the name the chart is given (``serviceAccountFromRelease`` says how)."""
     service_account_from_release: Optional[str] = None
     """How the release name changes the service account (null when the name is fixed)."""
 

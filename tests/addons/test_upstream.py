@@ -10,6 +10,7 @@ matches a real difference (stale). The last block shows the comparison catches w
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from . import iam_reference as ref
 from . import upstream_compare as uc
 from .groups import GROUPS, pending_and_missing
 
+PACKAGE = Path(__file__).resolve().parents[2] / "irsa_components" / "addons"
 RECORDED = recorded_addons()
 POLICIES = [(name, policy.name) for name in RECORDED for policy in record(name).policies]
 STAND_IN_IDENTITY = {"namespace": "payments", "service_account": "payments-api"}
@@ -57,6 +59,10 @@ def test_the_record_is_valid_and_the_definition_reads_its_source_from_it(name: s
     assert addon.source == source(name), f"{name}: the definition must take its Source from records.source()"
     assert (found.chart.namespace, found.chart.service_account) == (addon.namespace, addon.service_account), (
         f"{name}: the definition's defaults must be the chart's ({found.chart.name} {found.chart.version})"
+    )
+    definitions = "".join(path.read_text() for path in PACKAGE.glob("*.py"))
+    assert found.source not in definitions and f'"{found.version}"' not in definitions, (
+        f"{name}: the version and source live in the record only"
     )
     assert bool(found.policies) == (addon.build is not None), (
         f"{name}: record one upstream policy per built variant (none only for managed-only add-ons)"
