@@ -13,7 +13,7 @@ from ..core.errors import InputError, Problem, Problems, did_you_mean
 from ..core.kubernetes import namespace_problem, service_account_name_problem
 from ..core.limits import Quotas
 from .catalogue import CATALOGUE
-from .model import DNS_SUFFIXES, Addon, PolicySource, Scope, ScopeInput, ScopeValue, Statement, snake
+from .model import DNS_SUFFIXES, Addon, ChartSetting, PolicySource, Scope, ScopeInput, ScopeValue, Statement, snake
 
 MANAGED_POLICY_CHARS = Quotas().managed_policy_chars
 
@@ -34,6 +34,8 @@ class ResolvedAddon:
     """The custom least-privilege statements (policy_source 'custom'); empty otherwise."""
     documents: tuple[documents.Document, ...]
     """``statements`` packed into policy documents that each fit the managed policy size limit."""
+    chart_values: tuple[tuple[str, ChartSetting, str], ...] = ()
+    """(Helm value, value, why) the controller's chart needs for this scope (``Addon.chart_values``)."""
 
     @property
     def service_accounts(self) -> tuple[str, ...]:
@@ -337,4 +339,24 @@ def _build(problems: Problems, prepared: _Prepared, max_chars: int, prefix: str)
         managed_policy_arns=addon.managed_policy_arns(scope.partition, prepared.managed) if prepared.managed else (),
         statements=tuple(statements),
         documents=tuple(docs),
+        chart_values=_chart_values(prepared),
     )
+
+
+def _chart_values(prepared: _Prepared) -> tuple[tuple[str, ChartSetting, str], ...]:
+    addon, scope = prepared.addon, prepared.scope
+    out: list[tuple[str, ChartSetting, str]] = []
+    if addon.service_account_value and prepared.service_account:
+        out.append((addon.service_account_value, prepared.service_account, SERVICE_ACCOUNT_REASON))
+    # The chart must match the custom policy's scope; AWS's managed policies are not scoped.
+    for item in addon.chart_values if prepared.policy == "custom" else ():
+        value = item.value(scope)
+        if value is not None:
+            out.append((item.key, value, item.reason))
+    return tuple(out)
+
+
+SERVICE_ACCOUNT_REASON = (
+    "the role trusts exactly this service account: the chart must create it under this name (its default may "
+    "follow the release name)"
+)
