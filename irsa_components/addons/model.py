@@ -115,6 +115,8 @@ class Scope:
 
 Builder = Callable[[Scope], list[Statement]]
 ManagedSelector = Callable[[Scope], tuple[str, ...]]
+CrossCheck = Callable[[Scope], list[tuple[str, object, str]]]
+"""Problems between inputs (an object ARN outside the given buckets, ...): (input field, value, message)."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ class Addon:
     tighter: tuple[str, ...] = ()
     """How the built-in policy is scoped tighter than the upstream one (for the docs)."""
     notes: tuple[str, ...] = ()
+    cross_checks: tuple[CrossCheck, ...] = ()
+    """Checks across the validated inputs, run before anything is built (custom policy only)."""
 
     def __post_init__(self) -> None:
         if self.build is None and not self.managed_policies:
