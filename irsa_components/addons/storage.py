@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..core.arns import parse_arn
 from . import kinds, records
 from ._build import ANY, allow, objects_of, one
-from .model import Addon, Scope, ScopeInput, Statement
+from .model import Addon, ChartSetting, ChartValue, Scope, ScopeInput, Statement
 
 Condition = dict[str, dict[str, object]]
 
@@ -225,6 +225,15 @@ EBS_CSI = Addon(
         _REGIONS,
     ),
     managed_policies=("service-role/AmazonEBSCSIDriverPolicy",),
+    chart_values=(
+        ChartValue(
+            "controller.k8sTagClusterId",
+            "the value of `cluster_tag_id`",
+            "only with it does the driver tag volumes and snapshots ebs.csi.aws.com/cluster-name, the tag the "
+            "cluster-scoped policy requires",
+            lambda scope: scope.first("cluster_tag_id") if scope["cluster_tag_id"] else None,
+        ),
+    ),
     tighter=(
         "Follows AmazonEBSCSIDriverPolicyV2: the driver manages only volumes and snapshots tagged "
         "`ebs.csi.aws.com/cluster=true` (or, with `cluster_tag_id`, this cluster's `ebs.csi.aws.com/cluster-name`) "
@@ -636,4 +645,44 @@ VELERO = Addon(
         "KMS only through S3 and EC2 in each key's region (`kms:ViaService`), grants only for AWS resources.",
     ),
     cross_checks=(_objects_in_buckets,),
+    chart_values=(
+        ChartValue(
+            "credentials.useSecret",
+            "`false`",
+            "the chart's default mounts a secret with static keys, which would be used instead of the role",
+            lambda scope: False,
+        ),
+        ChartValue(
+            "configuration.backupStorageLocation[].bucket",
+            "the bucket names of `bucket_arns`",
+            "the role may use no other bucket",
+            lambda scope: _bucket_names(scope),
+        ),
+        ChartValue(
+            "snapshotsEnabled",
+            "`false` when `volume_snapshots` is false",
+            "without EC2 permissions a VolumeSnapshotLocation makes every volume snapshot fail",
+            lambda scope: None if scope.flag("volume_snapshots") else False,
+        ),
+        ChartValue(
+            "configuration.volumeSnapshotLocation[].config.region",
+            "the role's region, or one of `regions`",
+            "snapshots and volumes are allowed only in these regions",
+            lambda scope: _snapshot_regions(scope),
+        ),
+    ),
 )
+
+
+def _bucket_names(scope: Scope) -> ChartSetting:
+    names = [arn.rsplit(":", 1)[1] for arn in scope["bucket_arns"]]
+    return names[0] if len(names) == 1 else names
+
+
+def _snapshot_regions(scope: Scope) -> ChartSetting | None:
+    if not scope.flag("volume_snapshots"):
+        return None
+    regions = list(scope["regions"]) or ([scope.region] if scope.region else [])
+    if not regions:
+        return None
+    return regions[0] if len(regions) == 1 else regions
