@@ -252,3 +252,24 @@ def test_a_wildcard_account_names_resources_whose_arns_have_no_account() -> None
     """Upstream writes snapshots as arn:aws:ec2:*:*:snapshot/*; IAM's '*' matches the empty account there."""
     assert uc.names_type("arn:${Partition}:ec2:${Region}::snapshot/${SnapshotId}", "arn:aws:ec2:*:*:snapshot/*")
     assert not uc.names_type("arn:${Partition}:ec2:${Region}::snapshot/${SnapshotId}", "arn:aws:ec2:*:*:volume/*")
+
+
+# Chart values irsa plan shows -------------------------------------------------------------------
+
+
+def _values(name: str, scope: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value, _ in resolve(name, scope, **WHERE).chart_values}
+
+
+def test_chart_values_follow_the_scope() -> None:
+    assert _values("ebs-csi", {}) == {}
+    assert _values("ebs-csi", {"cluster_tag_id": "prod-1"}) == {"controller.k8sTagClusterId": "prod-1"}
+    velero = _values("velero", {"bucket_arns": ["backups"]})
+    assert velero == {
+        "credentials.useSecret": False,
+        "configuration.backupStorageLocation[].bucket": "backups",
+        "configuration.volumeSnapshotLocation[].config.region": "eu-west-1",
+    }
+    lean = _values("velero", {"bucket_arns": ["backups", "arn:aws:s3:::archive"], "volume_snapshots": False})
+    assert lean["snapshotsEnabled"] is False and "configuration.volumeSnapshotLocation[].config.region" not in lean
+    assert lean["configuration.backupStorageLocation[].bucket"] == ["backups", "archive"]
