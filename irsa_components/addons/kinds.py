@@ -15,6 +15,7 @@ from ..core.arns import (
     ACCOUNT_RE,
     REGION_RE,
     Arn,
+    account_problem,
     eks_cluster_name_problem,
     parse_arn,
     partition_for_region,
@@ -233,6 +234,11 @@ def _access_log_destination(value: str, partition: str) -> tuple[str | None, str
     )
 
 
+def _account_id(value: str, partition: str) -> tuple[str | None, str | None]:
+    problem = account_problem(value)
+    return (None, problem) if problem else (value, None)
+
+
 def _flag(value: str, partition: str) -> tuple[str | None, str | None]:  # pragma: no cover - flags bypass this
     return value, None
 
@@ -369,3 +375,4 @@ ACCESS_LOG_DESTINATION = ScopeKind(
     _access_log_destination,
 )
 FLAG = ScopeKind("flag", "true or false", _flag, flag=True)
+ACCOUNT_ID = ScopeKind("account-id", "12-digit AWS account ID", _account_id)

@@ -53,6 +53,7 @@ def sample_values(kind: kinds.ScopeKind, place: Place) -> Any:
         "s3-directory-bucket-arn": [f"arn:{p}:s3express:{r}:{a}:bucket/cache--{r.split('-')[0]}1-az1--x-s3"],
         "region": [r],
         "flag": True,
+        "account-id": ["444455556666"],
     }
     return samples[kind.name]
 
