@@ -18,6 +18,8 @@ from ..core.arns import (
     account_problem,
     eks_cluster_name_problem,
     parse_arn,
+    partition_for_region,
+    region_problem,
     role_arn_problem,
 )
 
@@ -102,7 +104,32 @@ def _hosted_zone(value: str, partition: str) -> tuple[str | None, str | None]:
 
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
+# Directory buckets (S3 Express One Zone) are named <base>--<zone id>--x-s3; S3 reserves the suffix, so no
+# general purpose bucket has it. They are authorised by s3express:CreateSession on their own regional ARN.
+_DIRECTORY_SUFFIX = "--x-s3"
+_DIRECTORY_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9-]*--[a-z0-9]+(-[a-z0-9]+)*--x-s3")
+_NOT_GENERAL_PURPOSE = (
+    "names an S3 directory bucket (…--x-s3), not a general purpose bucket: s3: permissions do nothing there, "
+    "directory buckets need s3express:CreateSession on arn:<partition>:s3express:<region>:<account>:bucket/<name> "
+    "(add-ons that support them take them in directory_bucket_arns)"
+)
 
+
+def _general_purpose(normalise: Normaliser) -> Normaliser:
+    """Refuse directory bucket names where a general purpose bucket (or its objects) is expected."""
+
+    def checked(value: str, partition: str) -> tuple[str | None, str | None]:
+        normalised, problem = normalise(value, partition)
+        if normalised is not None:
+            bucket = normalised.split(":", 5)[-1].split("/", 1)[0]
+            if bucket.endswith(_DIRECTORY_SUFFIX):
+                return None, _NOT_GENERAL_PURPOSE
+        return normalised, problem
+
+    return checked
+
+
+@_general_purpose
 def _bucket(value: str, partition: str) -> tuple[str | None, str | None]:
     if _BUCKET_NAME.fullmatch(value):
         return f"arn:{partition}:s3:::{value}", None
@@ -113,6 +140,40 @@ def _bucket(value: str, partition: str) -> tuple[str | None, str | None]:
         in_account=False,
         example="my-bucket or arn:aws:s3:::my-bucket",
     )(value, partition)
+
+
+_DIRECTORY_BUCKET_ARN = _arn_normaliser(
+    "s3express",
+    "bucket/" + _DIRECTORY_BUCKET_NAME.pattern,
+    example="arn:aws:s3express:eu-west-1:111122223333:bucket/data--euw1-az1--x-s3",
+)
+
+
+def _directory_bucket(value: str, partition: str) -> tuple[str | None, str | None]:
+    if not value.startswith("arn:"):
+        if _DIRECTORY_BUCKET_NAME.fullmatch(value):
+            return None, (
+                f"give the directory bucket's ARN (arn:{partition}:s3express:<region>:<account>:bucket/{value}): "
+                "its name does not say its region or account"
+            )
+        return (
+            None,
+            "is not a directory bucket ARN "
+            "(arn:<partition>:s3express:<region>:<account>:bucket/<name>--<zone id>--x-s3)",
+        )
+    normalised, problem = _DIRECTORY_BUCKET_ARN(value, partition)
+    if normalised is not None and len(normalised.rsplit("/", 1)[1]) > 63:
+        return None, "names a bucket longer than 63 characters"
+    return normalised, problem
+
+
+def _region(value: str, partition: str) -> tuple[str | None, str | None]:
+    problem = region_problem(value)
+    if problem:
+        return None, problem
+    if partition_for_region(value) != partition:
+        return None, f"is in partition {partition_for_region(value)!r}, but the role is in {partition!r}"
+    return value, None
 
 
 def _cluster_name(value: str, partition: str) -> tuple[str | None, str | None]:
@@ -198,15 +259,23 @@ BUCKET = ScopeKind("s3-bucket", "S3 bucket name or ARN (arn:<partition>:s3:::<bu
 S3_OBJECTS = ScopeKind(
     "s3-object-arn",
     "S3 object ARN pattern (arn:<partition>:s3:::<bucket>/<prefix>*)",
-    _arn_normaliser(
-        "s3",
-        _BUCKET_NAME.pattern + r"/.+",
-        regional=False,
-        in_account=False,
-        wildcard_resource=True,
-        example="arn:aws:s3:::my-bucket/backups/*",
+    _general_purpose(
+        _arn_normaliser(
+            "s3",
+            _BUCKET_NAME.pattern + r"/.+",
+            regional=False,
+            in_account=False,
+            wildcard_resource=True,
+            example="arn:aws:s3:::my-bucket/backups/*",
+        )
     ),
 )
+DIRECTORY_BUCKET = ScopeKind(
+    "s3-directory-bucket-arn",
+    "S3 directory bucket ARN (arn:<partition>:s3express:<region>:<account>:bucket/<name>--<zone id>--x-s3)",
+    _directory_bucket,
+)
+REGION = ScopeKind("region", "AWS region name in the role's partition, e.g. eu-west-1", _region)
 KMS_KEY = ScopeKind(
     "kms-key-arn",
     "KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>)",

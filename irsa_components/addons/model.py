@@ -115,6 +115,8 @@ class Scope:
 
 Builder = Callable[[Scope], list[Statement]]
 ManagedSelector = Callable[[Scope], tuple[str, ...]]
+CrossCheck = Callable[[Scope], list[tuple[str, object, str]]]
+"""Problems between inputs (an object ARN outside the given buckets, ...): (input field, value, message)."""
 ChartSetting = str | bool | int | list[str]
 """A Helm value as it goes into values.yaml."""
 
@@ -169,6 +171,8 @@ class Addon:
     tighter: tuple[str, ...] = ()
     """How the built-in policy is scoped tighter than the upstream one (for the docs)."""
     notes: tuple[str, ...] = ()
+    cross_checks: tuple[CrossCheck, ...] = ()
+    """Checks across the validated inputs, run before anything is built (custom policy only)."""
     chart_values: tuple[ChartValue, ...] = ()
     """Chart values the controller needs to match the policy's scope (docs and ``irsa plan`` show them)."""
     service_account_value: str | None = None

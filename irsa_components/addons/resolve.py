@@ -205,6 +205,12 @@ def _prepare(
                 f"{prefix}{'|'.join(group)}", None, f"{label} requires at least one of {names}: nothing to grant"
             )
 
+    if needs_inputs and not problems:
+        checked = Scope(addon.name, partition, region, account_id, values, flags)
+        for cross_check in addon.cross_checks:
+            for field, value, message in cross_check(checked):
+                problems.add(f"{prefix}{field}", value, f"{label}: {message}")
+
     namespace = _kubernetes_name(problems, label, "namespace", namespace, addon.namespace, namespace_problem)
     service_account = _kubernetes_name(
         problems, label, "service_account", service_account, addon.service_account, service_account_name_problem

@@ -50,6 +50,8 @@ def sample_values(kind: kinds.ScopeKind, place: Place) -> Any:
             f"arn:{p}:logs:{r}:{a}:log-group:lattice-access",
             f"arn:{p}:firehose:{r}:{a}:deliverystream/lattice-access",
         ],
+        "s3-directory-bucket-arn": [f"arn:{p}:s3express:{r}:{a}:bucket/cache--{r.split('-')[0]}1-az1--x-s3"],
+        "region": [r],
         "flag": True,
         "account-id": ["444455556666"],
     }

@@ -88,7 +88,7 @@ def _types(action: ref.Action | None, resources: Iterable[str]) -> set[str]:
     return found
 
 
-_SPANS = ("x", "x/x", "x/x/x", "x/x/x/x")
+_SPANS = ("", "x", "x/x", "x/x/x", "x/x/x/x")
 
 
 @functools.cache
@@ -96,7 +96,8 @@ def names_type(template: str, resource: str) -> bool:
     """Whether the policy ARN ``resource`` names some resource of type ``template``.
 
     In IAM a ``*`` matches any characters, ``/`` included (``listener-rule/app/*/*/*`` names every rule,
-    whose ARNs have four parts after ``app``): each ``*`` is tried as one to four path segments.
+    whose ARNs have four parts after ``app``), and nothing too (``arn:aws:ec2:*:*:snapshot/*`` names snapshots,
+    whose ARNs have no account): each ``*`` is tried as nothing or one to four path segments.
     """
     pieces = re.split(r"\*", resource.replace("?", "x"))
     if len(pieces) > 7:  # pragma: no cover - no published ARN has so many wildcards
