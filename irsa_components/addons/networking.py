@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import kinds
+from . import kinds, records
 from ._build import ANY, allow, one
 from .model import Addon, Scope, ScopeInput, Source, Statement
 
@@ -255,10 +255,7 @@ AWS_LOAD_BALANCER_CONTROLLER = Addon(
     namespace="kube-system",
     service_account="aws-load-balancer-controller",
     chart="eks/aws-load-balancer-controller (eks-charts)",
-    source=Source(
-        "https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v2.14.1/docs/install/iam_policy.json",
-        "v2.14.1",
-    ),
+    source=records.source("aws-load-balancer-controller"),
     build=_load_balancer_controller,
     inputs=(
         ScopeInput(

@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..core.errors import InputError, Problem
+from .addons import app as addons_app
 from .output import EXIT_FINDINGS, EXIT_INPUT, console, fail, write_text
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(addons_app)
 
 
 class PlanFormat(StrEnum):
