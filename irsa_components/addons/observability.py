@@ -36,8 +36,10 @@ def _assume(roles: tuple[str, ...]) -> list[Statement]:
 def _log_statements(groups: tuple[str, ...], *, retention: bool) -> list[Statement]:
     """What a CloudWatch Logs shipper calls: create the group (and set its retention), create streams, put events."""
     group_actions = ["logs:CreateLogGroup", "logs:PutRetentionPolicy"] if retention else ["logs:CreateLogGroup"]
+    # IAM names a log group ...:log-group:<name>:* for these actions (the LogGroup.arn CloudWatch Logs
+    # returns), so an exact group needs the ':*' form; the bare form is kept for the tagging-style ARN.
     return [
-        allow("LogGroups", group_actions, groups),
+        allow("LogGroups", group_actions, [form for g in groups for form in (g, f"{g}:*")]),
         allow("LogStreams", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{g}:log-stream:*" for g in groups]),
     ]
 

@@ -257,19 +257,19 @@ def test_fluent_bit_creates_groups_and_streams_and_sets_retention_only_when_aske
         all_allowed(
             shipper,
             [
-                ("logs:CreateLogGroup", group, {}),
+                ("logs:CreateLogGroup", f"{group}:*", {}),  # IAM checks the group's ':*' ARN
                 ("logs:CreateLogStream", f"{group}:log-stream:fluentbit-kube.var.log", {}),
                 ("logs:PutLogEvents", f"{group}:log-stream:fluentbit-kube.var.log", {}),
             ],
         )
         == []
     )
-    assert not allowed(shipper, "logs:PutRetentionPolicy", group)
-    assert not allowed(shipper, "logs:DescribeLogStreams", group)  # the cloudwatch_logs output never lists
+    assert not allowed(shipper, "logs:PutRetentionPolicy", f"{group}:*")
+    assert not allowed(shipper, "logs:DescribeLogStreams", f"{group}:*")  # the cloudwatch_logs output never lists
     assert allowed(
         build("aws-for-fluent-bit", {"log_group_arns": [group], "set_retention": True}),
         "logs:PutRetentionPolicy",
-        group,
+        f"{group}:*",
     )
 
 
@@ -292,7 +292,7 @@ def test_loki_uses_each_buckets_key_in_the_buckets_region() -> None:
 def test_adot_collectors_write_what_their_pipelines_export_and_nothing_of_the_agent() -> None:
     group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:prod-1/container/logs"
     collectors = build("adot-collector", {"log_group_arns": [group]})
-    assert allowed(collectors, "logs:CreateLogGroup", group)
+    assert allowed(collectors, "logs:CreateLogGroup", f"{group}:*")
     assert allowed(collectors, "logs:PutLogEvents", f"{group}:log-stream:ip-10-0-0-1")
     assert not allowed(collectors, "cloudwatch:PutMetricData", "*")
     assert not allowed(collectors, "xray:PutTraceSegments", "*")
