@@ -11,7 +11,18 @@ from . import kinds
 from .catalogue import CATALOGUE
 from .docs import catalogue_table
 from .kinds import ScopeKind
-from .model import DNS_SUFFIXES, Addon, PolicySource, Scope, ScopeInput, ScopeValue, Source, Statement
+from .model import (
+    DNS_SUFFIXES,
+    Addon,
+    ChartSetting,
+    ChartValue,
+    PolicySource,
+    Scope,
+    ScopeInput,
+    ScopeValue,
+    Source,
+    Statement,
+)
 from .resolve import MANAGED_POLICY_CHARS, ResolvedAddon, addon_names, check, get, resolve
 
 __all__ = [
@@ -19,6 +30,8 @@ __all__ = [
     "DNS_SUFFIXES",
     "MANAGED_POLICY_CHARS",
     "Addon",
+    "ChartSetting",
+    "ChartValue",
     "PolicySource",
     "ResolvedAddon",
     "Scope",

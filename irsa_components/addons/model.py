@@ -115,6 +115,26 @@ class Scope:
 
 Builder = Callable[[Scope], list[Statement]]
 ManagedSelector = Callable[[Scope], tuple[str, ...]]
+ChartSetting = str | bool | int | list[str]
+"""A Helm value as it goes into values.yaml."""
+
+
+@dataclass(frozen=True)
+class ChartValue:
+    """A chart value the platform must set so that the controller stays within the policy's scope.
+
+    ``irsa plan`` shows each for the add-on's service, with ``value`` computed from its scope; the add-on's
+    page lists them with ``describe``.
+    """
+
+    key: str
+    """The Helm value's path, e.g. ``zoneIdFilters`` or ``autoDiscovery.clusterName``."""
+    describe: str
+    """What to set it to, for the docs, e.g. 'the IDs of `hosted_zone_arns`'."""
+    reason: str
+    """What goes wrong otherwise."""
+    value: Callable[[Scope], ChartSetting | None]
+    """The value for a scope; None when the scope does not need it."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +169,8 @@ class Addon:
     tighter: tuple[str, ...] = ()
     """How the built-in policy is scoped tighter than the upstream one (for the docs)."""
     notes: tuple[str, ...] = ()
+    chart_values: tuple[ChartValue, ...] = ()
+    """Chart values the controller needs to match the policy's scope (docs and ``irsa plan`` show them)."""
 
     def __post_init__(self) -> None:
         if self.build is None and not self.managed_policies:

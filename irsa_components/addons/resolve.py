@@ -13,7 +13,7 @@ from ..core.errors import InputError, Problem, Problems, did_you_mean
 from ..core.kubernetes import namespace_problem, service_account_name_problem
 from ..core.limits import Quotas
 from .catalogue import CATALOGUE
-from .model import DNS_SUFFIXES, Addon, PolicySource, Scope, ScopeInput, ScopeValue, Statement, snake
+from .model import DNS_SUFFIXES, Addon, ChartSetting, PolicySource, Scope, ScopeInput, ScopeValue, Statement, snake
 
 MANAGED_POLICY_CHARS = Quotas().managed_policy_chars
 
@@ -34,6 +34,8 @@ class ResolvedAddon:
     """The custom least-privilege statements (policy_source 'custom'); empty otherwise."""
     documents: tuple[documents.Document, ...]
     """``statements`` packed into policy documents that each fit the managed policy size limit."""
+    chart_values: tuple[tuple[str, ChartSetting, str], ...] = ()
+    """(Helm value, value, why) the controller's chart needs for this scope (``Addon.chart_values``)."""
 
     @property
     def service_accounts(self) -> tuple[str, ...]:
@@ -337,4 +339,10 @@ def _build(problems: Problems, prepared: _Prepared, max_chars: int, prefix: str)
         managed_policy_arns=addon.managed_policy_arns(scope.partition, prepared.managed) if prepared.managed else (),
         statements=tuple(statements),
         documents=tuple(docs),
+        # The chart must match the custom policy's scope; AWS's managed policies are not scoped.
+        chart_values=tuple(
+            (item.key, value, item.reason)
+            for item in (addon.chart_values if prepared.policy == "custom" else ())
+            if (value := item.value(scope)) is not None
+        ),
     )

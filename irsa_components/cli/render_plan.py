@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from ..plan.model import ANY, Cluster, PermissionStatement, Plan, Principal, Role, Service
+from ..plan.model import ANY, AddonSettings, Cluster, PermissionStatement, Plan, Principal, Role, Service
 
 _VIA = {"irsa": "IRSA", "pod-identity": "Pod Identity", "other": "other"}
 
@@ -139,6 +139,26 @@ def service_rows(service: Service) -> list[tuple[str, str, str, str, str]]:
         for a in service.kubernetes.pod_identity_associations
     ]
     section("kubernetes", k8s or [("", "nothing created", "")])
+    if service.addon is not None:
+        section("add-on", addon_rows(service.addon))
+    return rows
+
+
+def chart_setting(value: object) -> str:
+    """A chart value as it would go into values.yaml (JSON for lists and booleans)."""
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def addon_rows(addon: AddonSettings) -> list[tuple[str, str, str]]:
+    """(cluster, what, detail) rows: the add-on and chart, then each chart value to set and why."""
+    rows = [("", addon.name, f"chart {addon.chart}")]
+    if addon.problem:
+        rows.append(("", "chart values unknown", addon.problem))
+    elif not addon.chart_values:
+        rows.append(("", "no chart values needed", "for this scope"))
+    rows += [("", f"set {v.key}={chart_setting(v.value)}", v.reason) for v in addon.chart_values]
     return rows
 
 
@@ -328,6 +348,18 @@ def plan_markdown(plan: Plan) -> str:
                 )
         else:
             lines.append("nothing created")
+        if s.addon is not None:
+            lines += ["", f"**Add-on** {code(s.addon.name)} (chart {md(s.addon.chart)}): chart values to set", ""]
+            if s.addon.problem:
+                lines.append(f"unknown: {md(s.addon.problem)}")
+            elif s.addon.chart_values:
+                lines += ["| Value | Set to | Why |", "|---|---|---|"]
+                lines += [
+                    f"| {code(v.key)} | {code(chart_setting(v.value))} | {md_mixed(v.reason)} |"
+                    for v in s.addon.chart_values
+                ]
+            else:
+                lines.append("none needed for this scope")
     if plan.placeholders:
         lines += ["", "---", "", "Placeholders (values only the cloud knows):", ""]
         lines += [f"- {code(ph.value)}: {md(ph.meaning)}" for ph in plan.placeholders]

@@ -13,15 +13,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import self_hosted
+from .. import addons, self_hosted
 from ..core import arns
+from ..core.errors import InputError
 from ..core.kubernetes import ROLE_ARN_ANNOTATION
 from ..core.trust import DEFAULT_AUDIENCE, issuer_host
 from ..stack.config import StackConfig
 from .access import ClusterIndex, permission_statements, service_principals
 from .model import (
     Account,
+    AddonSettings,
     AssociationRole,
+    ChartValue,
     Cluster,
     CustomerManagedPolicy,
     Kubernetes,
@@ -399,6 +402,28 @@ def _placeholders(text: str, region: str) -> list[Placeholder]:
     return out
 
 
+def _addon_settings(config: StackConfig, key: str, region: str) -> AddonSettings | None:
+    """The chart values the service's add-on needs for its scope (the same resolution the stack program does)."""
+    service = config.services[key]
+    if service.addon is None:
+        return None
+    addon = addons.get(service.addon)
+    try:
+        resolved = addons.resolve(
+            addon.name,
+            service.addon_scope,
+            partition=arns.partition_for_region(region),
+            region=region,
+            namespace=service.namespace,
+            service_account=config.service_account_of(key),
+            policy=service.addon_policy,
+        )
+    except InputError as exc:
+        return AddonSettings(name=addon.name, chart=addon.chart, problem=str(exc))
+    values = [ChartValue(key=k, value=v, reason=why) for k, v, why in resolved.chart_values]
+    return AddonSettings(name=addon.name, chart=addon.chart, chart_values=values)
+
+
 def build_plan(config: StackConfig, simulation: Simulation, facts: StackFacts) -> Plan:
     """The access map of one stack run: per service the role, its principals and permissions."""
     index = _Index(simulation.resources)
@@ -432,6 +457,7 @@ def build_plan(config: StackConfig, simulation: Simulation, facts: StackFacts) -
             association_role=_association_role(index, found),
             permissions=_permissions(index, found.component),
             kubernetes=Kubernetes(service_accounts=sas, pod_identity_associations=associations),
+            addon=_addon_settings(config, key, accounts[account].region if account in accounts else facts.region),
         )
         principals, weaknesses = service_principals(entry, cluster_index)
         services[key] = entry.model_copy(update={"principals": principals, "weaknesses": weaknesses})

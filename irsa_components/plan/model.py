@@ -206,6 +206,26 @@ class Kubernetes(_Model):
     pod_identity_associations: list[PodIdentityAssociation] = Field(default_factory=list)
 
 
+class ChartValue(_Model):
+    """A Helm value the add-on's chart must be given so that the controller stays within the role's scope."""
+
+    key: str
+    """The value's path in the chart's values.yaml, e.g. ``zoneIdFilters``."""
+    value: Any
+    reason: str
+
+
+class AddonSettings(_Model):
+    """What a built-in add-on service needs on the chart's side (docs/addons/<addon>.md)."""
+
+    name: str
+    chart: str
+    chart_values: list[ChartValue] = Field(default_factory=list)
+    """In the add-on's order; empty when its chart needs nothing set for the scope (or with AWS managed policies)."""
+    problem: Optional[str] = None
+    """Why the chart values could not be worked out (they are then unknown, not absent)."""
+
+
 class Service(_Model):
     """One service: its role, who may assume it, what it may do, and the Kubernetes side."""
 
@@ -224,6 +244,8 @@ class Service(_Model):
     weaknesses: list[Weakness] = Field(default_factory=list)
     permissions: Permissions
     kubernetes: Kubernetes
+    addon: Optional[AddonSettings] = None
+    """The built-in add-on the service runs (``addon``), with the chart values it needs; null otherwise."""
 
 
 class Plan(_Model):

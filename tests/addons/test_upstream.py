@@ -19,47 +19,11 @@ from irsa_components.addons.records import DifferenceRecord, PolicyRecord, recor
 
 from . import iam_reference as ref
 from . import upstream_compare as uc
+from .groups import GROUPS, pending_and_missing
 
-# Who records which add-on (docs: helpers' contract for issue 13). A group's missing records are expected
-# failures until the group has landed any record; from then on each missing one fails, naming it.
-GROUPS: dict[str, tuple[str, ...]] = {
-    "A": (
-        "aws-load-balancer-controller",
-        "aws-load-balancer-controller-tgb",
-        "external-dns",
-        "vpc-cni",
-        "aws-gateway-controller",
-        "cluster-autoscaler",
-        "karpenter",
-        "aws-node-termination-handler",
-        "keda",
-    ),
-    "B": ("ebs-csi", "efs-csi", "fsx-lustre-csi", "fsx-openzfs-csi", "mountpoint-s3-csi", "velero"),
-    "C": (
-        "cert-manager",
-        "aws-privateca-issuer",
-        "external-secrets",
-        "secrets-store-csi-provider-aws",
-        "amazon-managed-prometheus",
-        "cloudwatch-observability",
-        "adot-collector",
-        "aws-for-fluent-bit",
-        "loki",
-    ),
-}
 RECORDED = recorded_addons()
 POLICIES = [(name, policy.name) for name in RECORDED for policy in record(name).policies]
 STAND_IN_IDENTITY = {"namespace": "payments", "service_account": "payments-api"}
-
-
-def pending_and_missing(recorded: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """(missing records of groups that have landed none yet, missing records that are failures)."""
-    pending, missing = [], []
-    for group, names in GROUPS.items():
-        absent = [n for n in names if n not in recorded]
-        landed = len(absent) < len(names)
-        (missing if group == "A" or landed else pending).extend(absent)
-    return sorted(pending), sorted(missing)
 
 
 def test_the_groups_cover_the_catalogue_once() -> None:
