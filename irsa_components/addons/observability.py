@@ -6,10 +6,11 @@ every difference from the statements built here and the controller code that jus
 
 from __future__ import annotations
 
+from ..core.arns import parse_arn
 from . import kinds
 from ._build import ANY, allow, objects_of
 from ._kms import kms_via
-from .model import Addon, Scope, ScopeInput, Statement
+from .model import Addon, ChartSetting, ChartValue, Scope, ScopeInput, Statement
 from .records import source
 
 _WORKSPACES = ScopeInput(
@@ -26,11 +27,41 @@ _LOG_GROUPS = ScopeInput(
 
 
 def _assume_roles(what: str) -> ScopeInput:
-    return ScopeInput("assume_role_arns", kinds.ROLE, f"Roles it may assume ({what}), e.g. in another account")
+    return ScopeInput("assume_role_arns", kinds.ROLE, f"Roles it may assume: {what}")
 
 
 def _assume(roles: tuple[str, ...]) -> list[Statement]:
     return [allow("AssumeRoles", ["sts:AssumeRole"], roles)] if roles else []
+
+
+def _only(values: tuple[str, ...]) -> str | None:
+    """The one value, when there is exactly one (a chart value can be computed only then)."""
+    return values[0] if len(values) == 1 else None
+
+
+def _region_of(arns: tuple[str, ...]) -> str | None:
+    regions = {parse_arn(a).region for a in arns}
+    return regions.pop() if len(regions) == 1 else None
+
+
+def _remote_write_url(scope: Scope) -> ChartSetting | None:
+    workspace = _only(scope["workspace_arns"])
+    if workspace is None:
+        return None
+    arn = parse_arn(workspace)
+    workspace_id = arn.resource.removeprefix("workspace/")
+    return f"https://aps-workspaces.{arn.region}.{scope.dns_suffix}/workspaces/{workspace_id}/api/v1/remote_write"
+
+
+def _exact_log_group_name(scope: Scope) -> ChartSetting | None:
+    group = _only(scope["log_group_arns"])
+    if group is None or "*" in group or "?" in group:
+        return None
+    return parse_arn(group).resource.removeprefix("log-group:")
+
+
+def _bucket_name(arn: str | None) -> str | None:
+    return parse_arn(arn).resource if arn else None
 
 
 def _log_statements(groups: tuple[str, ...], *, retention: bool) -> list[Statement]:
@@ -70,10 +101,7 @@ AMAZON_MANAGED_PROMETHEUS = Addon(
     description="Prometheus server (or agent) remote-writing to Amazon Managed Service for Prometheus.",
     namespace="prometheus",
     service_account="amp-iamproxy-ingest-service-account",
-    chart=(
-        "prometheus-community/prometheus with the AMP user guide's serviceAccounts.server.name "
-        "(the chart's own default is <release>-prometheus-server)"
-    ),
+    chart="prometheus-community/prometheus (with the AMP user guide's serviceAccounts.server.name)",
     source=source("amazon-managed-prometheus"),
     build=_amp,
     inputs=(
@@ -85,6 +113,26 @@ AMAZON_MANAGED_PROMETHEUS = Addon(
     managed_policies=("AmazonPrometheusRemoteWriteAccess", "AmazonPrometheusQueryAccess"),
     select_managed=_amp_managed,
     tighter=("Limited to the given workspaces (the managed policies allow every workspace).",),
+    chart_values=(
+        ChartValue(
+            "server.remoteWrite[0].url",
+            "the workspace's remote write endpoint (one remoteWrite entry per workspace in `workspace_arns`)",
+            "remote write is allowed only to the given workspaces",
+            _remote_write_url,
+        ),
+        ChartValue(
+            "server.remoteWrite[0].sigv4.region",
+            "the workspace's region (each entry: its own workspace's region)",
+            "SigV4 is signed for that region; another region's endpoint refuses the request",
+            lambda scope: _region_of(scope["workspace_arns"]),
+        ),
+        ChartValue(
+            "server.remoteWrite[0].sigv4.role_arn",
+            "the role of `assume_role_arns` that writes to the other account's workspace",
+            "cross-account workspaces are reached only through that role",
+            lambda scope: _only(scope["assume_role_arns"]),
+        ),
+    ),
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -96,7 +144,7 @@ CLOUDWATCH_OBSERVABILITY = Addon(
     description="CloudWatch Observability EKS add-on: CloudWatch agent, Container Insights, Application Signals.",
     namespace="amazon-cloudwatch",
     service_account="cloudwatch-agent",
-    chart="EKS add-on amazon-cloudwatch-observability (or the aws-observability chart, any release name)",
+    chart="EKS add-on amazon-cloudwatch-observability, or aws-observability/amazon-cloudwatch-observability",
     source=source("cloudwatch-observability"),
     managed_policies=("CloudWatchAgentServerPolicy", "AWSXrayWriteOnlyAccess"),
     default_policy="managed",
@@ -141,14 +189,14 @@ ADOT_COLLECTOR = Addon(
     namespace="opentelemetry-operator-system",
     service_account="adot-col-prom-metrics",
     extra_service_accounts=("adot-col-otlp-ingest", "adot-col-container-logs"),
-    chart="EKS add-on adot (preconfigured collectors; fixed service account names)",
+    chart="EKS add-on adot (preconfigured collectors)",
     source=source("adot-collector"),
     build=_adot,
     inputs=(
         _WORKSPACES,
         _LOG_GROUPS,
         ScopeInput("xray", kinds.FLAG, "Export traces to AWS X-Ray"),
-        _assume_roles("the exporters' role_arn / sigv4auth assume_role"),
+        _assume_roles("the exporters' role_arn and sigv4auth's assume_role, e.g. into another account"),
     ),
     require_any=(("workspace_arns", "log_group_arns", "xray", "assume_role_arns"),),
     managed_policies=("AmazonPrometheusRemoteWriteAccess", "AWSXrayWriteOnlyAccess", "CloudWatchAgentServerPolicy"),
@@ -157,6 +205,32 @@ ADOT_COLLECTOR = Addon(
         "(the managed policies allow every workspace and log group).",
         "Of CloudWatchAgentServerPolicy only what the collectors' exporters call (no `cloudwatch:PutMetricData`, "
         "EC2 or SSM reads, log group or stream listing).",
+    ),
+    chart_values=(
+        ChartValue(
+            "collector.prometheusMetrics.pipelines.metrics.amp.enabled",
+            "true with `workspace_arns`",
+            "the prometheus-metrics collector exports to AMP only with this pipeline on",
+            lambda scope: True if scope["workspace_arns"] else None,
+        ),
+        ChartValue(
+            "collector.prometheusMetrics.exporters.prometheusremotewrite.endpoint",
+            "the remote write endpoint of the workspace in `workspace_arns`",
+            "remote write is allowed only to the given workspaces",
+            _remote_write_url,
+        ),
+        ChartValue(
+            "collector.containerLogs.exporters.awscloudwatchlogs.log_group_name",
+            "a log group of `log_group_arns` (the add-on's default is $CLUSTER_NAME/container/logs)",
+            "logs may be written only to the given log groups",
+            _exact_log_group_name,
+        ),
+        ChartValue(
+            "collector.otlpIngest.pipelines.traces.xray.enabled",
+            "true with `xray`",
+            "the otlp-ingest collector exports to X-Ray only with this pipeline on",
+            lambda scope: True if scope.flag("xray") else None,
+        ),
     ),
 )
 
@@ -177,7 +251,7 @@ AWS_FOR_FLUENT_BIT = Addon(
     description="AWS for Fluent Bit shipping container logs to CloudWatch Logs (cloudwatch_logs output).",
     namespace="kube-system",
     service_account="aws-for-fluent-bit",
-    chart="eks/aws-for-fluent-bit (release named aws-for-fluent-bit; otherwise <release>-aws-for-fluent-bit)",
+    chart="eks/aws-for-fluent-bit (eks-charts)",
     source=source("aws-for-fluent-bit"),
     build=_fluent_bit,
     inputs=(
@@ -193,6 +267,33 @@ AWS_FOR_FLUENT_BIT = Addon(
     tighter=(
         "Limited to the given log groups and their streams (upstream: `*`).",
         "`logs:PutRetentionPolicy` only with `set_retention`: Fluent Bit calls it only when log_retention_days is set.",
+    ),
+    chart_values=(
+        ChartValue(
+            "cloudWatchLogs.region",
+            "the region of `log_group_arns` (the chart's default is us-east-1)",
+            "the output writes to that region's log groups only",
+            lambda scope: _region_of(scope["log_group_arns"]),
+        ),
+        ChartValue(
+            "cloudWatchLogs.logGroupName",
+            "a log group of `log_group_arns`, and logGroupTemplate within them (the chart's default is "
+            "/aws/eks/fluentbit-cloudwatch/logs)",
+            "logs may be written only to the given log groups",
+            _exact_log_group_name,
+        ),
+        ChartValue(
+            "cloudWatchLogs.roleArn",
+            "the role of `assume_role_arns` that owns the log groups in the other account",
+            "cross-account log groups are reached only through that role",
+            lambda scope: _only(scope["assume_role_arns"]),
+        ),
+        ChartValue(
+            "cloudWatchLogs.logRetentionDays",
+            "unset unless `set_retention` is true",
+            "Fluent Bit sets retention on every log group it creates; without set_retention that call is refused",
+            lambda scope: None,
+        ),
     ),
 )
 
@@ -217,7 +318,7 @@ LOKI = Addon(
     description="Grafana Loki storing chunks, indexes and rules in S3.",
     namespace="loki",
     service_account="loki",
-    chart="grafana/loki (release named loki; otherwise <release>-loki)",
+    chart="grafana/loki",
     source=source("loki"),
     build=_loki,
     inputs=(
@@ -229,4 +330,18 @@ LOKI = Addon(
         ),
     ),
     tighter=("Limited to the given buckets; KMS only through S3, in each key's own region.",),
+    chart_values=(
+        ChartValue(
+            "loki.storage.bucketNames.chunks",
+            "a bucket of `bucket_arns`",
+            "Loki may use only the given buckets",
+            lambda scope: _bucket_name(_only(scope["bucket_arns"])),
+        ),
+        ChartValue(
+            "loki.storage.bucketNames.ruler",
+            "a bucket of `bucket_arns`",
+            "Loki may use only the given buckets",
+            lambda scope: _bucket_name(_only(scope["bucket_arns"])),
+        ),
+    ),
 )

@@ -27,7 +27,7 @@ _KMS_KEYS = ScopeInput(
 
 
 def _assume_roles(what: str) -> ScopeInput:
-    return ScopeInput("assume_role_arns", kinds.ROLE, f"Roles it may assume ({what}), e.g. in another account")
+    return ScopeInput("assume_role_arns", kinds.ROLE, f"Roles it may assume: {what}")
 
 
 def _assume(roles: tuple[str, ...], *, tag_session: bool = False) -> list[Statement]:
@@ -75,7 +75,7 @@ CERT_MANAGER = Addon(
     description="cert-manager solving ACME DNS-01 challenges in Route 53.",
     namespace="cert-manager",
     service_account="cert-manager",
-    chart="jetstack/cert-manager (release named cert-manager; otherwise the account is <release>-cert-manager)",
+    chart="jetstack/cert-manager",
     source=source("cert-manager"),
     build=_cert_manager,
     inputs=(
@@ -141,10 +141,7 @@ AWS_PRIVATECA_ISSUER = Addon(
     description="AWS Private CA issuer for cert-manager (EKS add-on aws-privateca-connector-for-kubernetes).",
     namespace="aws-privateca-issuer",
     service_account="aws-privateca-issuer",
-    chart=(
-        "EKS add-on aws-privateca-connector-for-kubernetes, or awspca/aws-privateca-issuer "
-        "(account named after the release: <release> when it contains aws-privateca-issuer)"
-    ),
+    chart="EKS add-on aws-privateca-connector-for-kubernetes, or awspca/aws-privateca-issuer",
     source=source("aws-privateca-issuer"),
     build=_privateca_issuer,
     inputs=(
@@ -160,7 +157,7 @@ AWS_PRIVATECA_ISSUER = Addon(
             "and each issuer's spec.pcaTemplate.defaultTemplateName",
             default=_USAGE_TEMPLATES,
         ),
-        _assume_roles("the spec.role of issuers"),
+        _assume_roles("the spec.role of issuers (CAs in another account without RAM sharing)"),
     ),
     require_any=(("certificate_authority_arns", "assume_role_arns"),),
     managed_policies=("AWSPrivateCAConnectorForKubernetesPolicy",),
@@ -303,7 +300,7 @@ EXTERNAL_SECRETS = Addon(
     description="External Secrets Operator: Secrets Manager and SSM Parameter Store into Kubernetes Secrets.",
     namespace="external-secrets",
     service_account="external-secrets",
-    chart="external-secrets/external-secrets (release named external-secrets; otherwise <release>-external-secrets)",
+    chart="external-secrets/external-secrets",
     source=source("external-secrets"),
     build=_external_secrets,
     inputs=(

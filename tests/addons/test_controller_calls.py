@@ -297,3 +297,49 @@ def test_adot_collectors_write_what_their_pipelines_export_and_nothing_of_the_ag
     assert not allowed(collectors, "cloudwatch:PutMetricData", "*")
     assert not allowed(collectors, "xray:PutTraceSegments", "*")
     assert allowed(build("adot-collector", {"xray": True}), "xray:PutTraceSegments", "*")
+
+
+# Chart values irsa plan shows -------------------------------------------------------------------------
+
+
+def _values(resolved: ResolvedAddon) -> dict[str, Any]:
+    return {key: value for key, value, _ in resolved.chart_values}
+
+
+def test_fluent_bit_is_told_the_log_groups_region_and_name() -> None:
+    group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/eks/prod/containers"
+    assert _values(build("aws-for-fluent-bit", {"log_group_arns": [group]})) == {
+        "cloudWatchLogs.region": REGION,  # the chart's default region is us-east-1
+        "cloudWatchLogs.logGroupName": "/aws/eks/prod/containers",
+    }
+    templated = build(
+        "aws-for-fluent-bit", {"log_group_arns": [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/eks/*"]}
+    )
+    assert _values(templated) == {"cloudWatchLogs.region": REGION}
+
+
+def test_prometheus_is_told_the_workspace_endpoint_and_signing_region() -> None:
+    workspace = "arn:aws-cn:aps:cn-north-1:111122223333:workspace/ws-1234abcd"
+    resolved = resolve("amazon-managed-prometheus", {"workspace_arns": [workspace]}, partition="aws-cn")
+    assert _values(resolved) == {
+        "server.remoteWrite[0].url": "https://aps-workspaces.cn-north-1.amazonaws.com.cn/workspaces/ws-1234abcd/api/v1/remote_write",
+        "server.remoteWrite[0].sigv4.region": "cn-north-1",
+    }
+    two = [
+        f"arn:aws:aps:{REGION}:{ACCOUNT}:workspace/ws-1",
+        f"arn:aws:aps:us-east-1:{ACCOUNT}:workspace/ws-2",
+    ]
+    assert _values(build("amazon-managed-prometheus", {"workspace_arns": two})) == {}
+    assert _values(build("amazon-managed-prometheus", {"workspace_arns": two}, policy="managed")) == {}
+
+
+def test_adot_pipelines_and_loki_buckets_follow_the_scope() -> None:
+    assert _values(build("adot-collector", {"xray": True})) == {
+        "collector.otlpIngest.pipelines.traces.xray.enabled": True
+    }
+    loki = build("loki", {"bucket_arns": ["loki-data"]})
+    assert _values(loki) == {
+        "loki.storage.bucketNames.chunks": "loki-data",
+        "loki.storage.bucketNames.ruler": "loki-data",
+    }
+    assert _values(build("loki", {"bucket_arns": ["loki-chunks", "loki-ruler"]})) == {}
