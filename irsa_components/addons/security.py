@@ -187,7 +187,8 @@ def _parameter_paths(parameters: tuple[str, ...]) -> list[str]:
 
     Only for patterns that cover the path's whole subtree, so the path grants nothing the pattern does not.
     """
-    return [p.removesuffix("/*") for p in parameters if p.endswith("/*") and "*" not in p.removesuffix("/*")]
+    paths = [p.removesuffix("/*") for p in parameters if p.endswith("/*")]
+    return [p for p in paths if "*" not in p and "?" not in p and not p.endswith(":parameter")]
 
 
 def _external_secrets_reads(scope: Scope) -> list[Statement]:

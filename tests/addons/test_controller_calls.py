@@ -152,6 +152,8 @@ def test_find_by_path_is_authorised_on_the_path_itself() -> None:
     assert not allowed(reader, "ssm:GetParameter", f"{prefix}/prod")
     partial = build("external-secrets", {"ssm_parameter_arns": [f"{prefix}/prod-*"]})
     assert not allowed(partial, "ssm:GetParametersByPath", prefix)
+    everything = build("external-secrets", {"ssm_parameter_arns": [f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/*"]})
+    assert all(s["Sid"] != "ReadParameterPaths" for s in everything.statements)  # no '.../parameter' ARN
 
 
 def test_parameter_arns_with_the_names_leading_slash_are_refused() -> None:
