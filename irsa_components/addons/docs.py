@@ -8,6 +8,7 @@ from pathlib import Path
 from . import records
 from .catalogue import CATALOGUE
 from .model import Addon, ScopeInput
+from .resolve import SERVICE_ACCOUNT_REASON as SA_REASON
 
 
 def _inputs(addon: Addon) -> str:
@@ -149,7 +150,11 @@ def addon_page(addon: Addon) -> str:
     record = f"irsa_components/addons/upstream/{addon.name}.json"
     lines = [BEGIN.format(name=addon.name, record=record), f"# `{addon.name}`", "", addon.description, ""]
     lines += ["## Upstream", "", *_upstream(addon), "", "## Role", "", *_role(addon)]
-    if addon.chart_values:
+    rows = [(v.key, v.describe, v.reason) for v in addon.chart_values]
+    if addon.service_account_value:
+        default = f" (default `{addon.service_account}`)" if addon.service_account else ""
+        rows.insert(0, (addon.service_account_value, f"the service account the role trusts{default}", SA_REASON))
+    if rows:
         lines += [
             "",
             "## Chart values to set",
@@ -160,7 +165,7 @@ def addon_page(addon: Addon) -> str:
             "| value | set to | why |",
             "|---|---|---|",
         ]
-        lines += [f"| `{_cell(v.key)}` | {_cell(v.describe)} | {_cell(v.reason)} |" for v in addon.chart_values]
+        lines += [f"| `{_cell(key)}` | {_cell(describe)} | {_cell(reason)} |" for key, describe, reason in rows]
     if addon.tighter:
         lines += ["", "## Scoped tighter than upstream", ""]
         lines += [f"- {line}" for line in addon.tighter]

@@ -11,7 +11,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..core.arns import ACCOUNT_RE, REGION_RE, Arn, eks_cluster_name_problem, parse_arn, role_arn_problem
+from ..core.arns import (
+    ACCOUNT_RE,
+    REGION_RE,
+    Arn,
+    account_problem,
+    eks_cluster_name_problem,
+    parse_arn,
+    role_arn_problem,
+)
 
 Normaliser = Callable[[str, str], "tuple[str | None, str | None]"]
 """(value, partition) -> (normalised value, None) or (None, problem)."""
@@ -163,6 +171,11 @@ def _access_log_destination(value: str, partition: str) -> tuple[str | None, str
         "is not an access log destination (an S3 bucket ARN, a CloudWatch Logs log group ARN or a Firehose "
         "delivery stream ARN)"
     )
+
+
+def _account_id(value: str, partition: str) -> tuple[str | None, str | None]:
+    problem = account_problem(value)
+    return (None, problem) if problem else (value, None)
 
 
 def _flag(value: str, partition: str) -> tuple[str | None, str | None]:  # pragma: no cover - flags bypass this
@@ -317,3 +330,4 @@ ACCESS_LOG_DESTINATION = ScopeKind(
     _access_log_destination,
 )
 FLAG = ScopeKind("flag", "true or false", _flag, flag=True)
+ACCOUNT_ID = ScopeKind("account-id", "12-digit AWS account ID", _account_id)

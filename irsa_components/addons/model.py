@@ -171,6 +171,9 @@ class Addon:
     notes: tuple[str, ...] = ()
     chart_values: tuple[ChartValue, ...] = ()
     """Chart values the controller needs to match the policy's scope (docs and ``irsa plan`` show them)."""
+    service_account_value: str | None = None
+    """The chart value naming its service account (``serviceAccount.name``): docs and ``irsa plan`` show it set
+    to the trusted one (many charts derive the default from the release name)."""
 
     def __post_init__(self) -> None:
         if self.build is None and not self.managed_policies:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import kinds, records
 from ._build import ANY, allow, one
-from .model import Addon, Scope, ScopeInput, Source, Statement
+from .model import Addon, ChartValue, Scope, ScopeInput, Statement
 
 # --------------------------------------------------------------------------------------------------
 # AWS Load Balancer Controller
@@ -277,6 +277,35 @@ AWS_LOAD_BALANCER_CONTROLLER = Addon(
         "With `vpc_ids`, security groups can be created and opened only in the cluster's VPC.",
         "`ec2:CreateSecurityGroup` requires the cluster tag in the request (upstream: unconditioned).",
     ),
+    service_account_value="serviceAccount.name",
+    chart_values=(
+        ChartValue(
+            "clusterName",
+            "`cluster_name`",
+            "the controller tags what it creates with elbv2.k8s.aws/cluster=<clusterName>; the policy lets it "
+            "change only resources with this cluster's tag",
+            lambda scope: scope.first("cluster_name"),
+        ),
+        ChartValue(
+            "vpcId",
+            "the VPC in `vpc_ids` (when one is given)",
+            "the policy creates and opens security groups only in that VPC",
+            lambda scope: scope["vpc_ids"][0] if len(scope["vpc_ids"]) == 1 else None,
+        ),
+        ChartValue(
+            "controllerConfig.featureGates.EnableCertificateManagement",
+            "`false` (the default)",
+            "ACM certificate management needs docs/install/iam_policy_acm_certs.json, which this policy does not grant",
+            lambda scope: False,
+        ),
+        ChartValue(
+            "controllerConfig.featureGates.GlobalAcceleratorController",
+            "`false` (the default)",
+            "the Global Accelerator controller needs docs/install/aga_controller_iam_policy.json, which this "
+            "policy does not grant",
+            lambda scope: False,
+        ),
+    ),
 )
 
 
@@ -319,11 +348,7 @@ AWS_LOAD_BALANCER_CONTROLLER_TGB = Addon(
     namespace="kube-system",
     service_account="aws-load-balancer-controller",
     chart="eks/aws-load-balancer-controller (eks-charts)",
-    source=Source(
-        "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/targetgroupbinding/"
-        "targetgroupbinding/",
-        "TargetGroupBinding guide (v2.x) as mirrored by terraform-aws-modules/iam v6 (targetgroup_binding_only)",
-    ),
+    source=records.source("aws-load-balancer-controller-tgb"),
     build=_target_group_binding_only,
     inputs=(
         ScopeInput(
@@ -335,7 +360,23 @@ AWS_LOAD_BALANCER_CONTROLLER_TGB = Addon(
         _VPC_IDS,
     ),
     tighter=(
-        "Security group ingress changes are limited to security groups (and to `vpc_ids` when given) instead of `*`.",
+        "Target group changes are limited to the given target groups (upstream: `*`).",
+        "Security group ingress changes are limited to security groups (and to `vpc_ids` when given).",
+    ),
+    notes=(
+        "Unlike upstream's subset, the policy lets the controller open the nodes' and pods' security groups to "
+        "the load balancer, which TargetGroupBindings with `spec.networking` need.",
+        "Target groups in other accounts (a TargetGroupBinding's `iamRoleArnToAssume`) need sts:AssumeRole on "
+        "those roles, which this policy does not grant.",
+    ),
+    service_account_value="serviceAccount.name",
+    chart_values=(
+        ChartValue(
+            "vpcId",
+            "the VPC in `vpc_ids` (when one is given)",
+            "the controller then needs no EC2 metadata lookup, and the policy opens security groups only there",
+            lambda scope: scope["vpc_ids"][0] if len(scope["vpc_ids"]) == 1 else None,
+        ),
     ),
 )
 
@@ -364,19 +405,24 @@ def _external_dns(scope: Scope) -> list[Statement]:
     return statements
 
 
+def _zone_ids(scope: Scope) -> list[str]:
+    return [arn.rsplit("/", 1)[1] for arn in scope["hosted_zone_arns"]]
+
+
 EXTERNAL_DNS = Addon(
     name="external-dns",
     description="ExternalDNS: Route 53 records for Services and Ingresses.",
     namespace="external-dns",
     service_account="external-dns",
     chart="external-dns/external-dns (kubernetes-sigs)",
-    source=Source("https://kubernetes-sigs.github.io/external-dns/v0.23.0/docs/tutorials/aws/", "v0.23.0"),
+    source=records.source("external-dns"),
     build=_external_dns,
     inputs=(
         ScopeInput(
             "hosted_zone_arns",
             kinds.HOSTED_ZONE,
-            "The hosted zones ExternalDNS may read and change (match its --zone-id-filter / --domain-filter)",
+            "The hosted zones ExternalDNS may read and change; its zone-id filter must name exactly these (chart "
+            "value extraArgs.zone-id-filter)",
             required=True,
         ),
         ScopeInput(
@@ -388,6 +434,23 @@ EXTERNAL_DNS = Addon(
     tighter=(
         "Record changes and reads are limited to the given hosted zones (upstream: `hostedzone/*`).",
         "Optionally, record names are limited with `route53:ChangeResourceRecordSetsNormalizedRecordNames`.",
+    ),
+    notes=(
+        "Without a zone-ID filter (the chart's default) ExternalDNS reads every hosted zone ListHostedZones "
+        "returns whose name passes `domainFilters`; one such zone outside `hosted_zone_arns` fails every sync "
+        "with AccessDenied on ListResourceRecordSets. `domainFilters` alone is not enough: zones of the same name "
+        "(a public and a private one) or of another account pass it too.",
+        "With `record_names`, a change outside them is refused: ExternalDNS then retries that record's changes "
+        "alone on every sync (the others go through). Keep its sources (Ingresses, Services) within those names.",
+    ),
+    service_account_value="serviceAccount.name",
+    chart_values=(
+        ChartValue(
+            "extraArgs.zone-id-filter",
+            "the IDs of `hosted_zone_arns` (a list: the chart passes one `--zone-id-filter` per ID)",
+            "without it ExternalDNS reads every zone of the account and fails each sync on those outside the policy",
+            lambda scope: _zone_ids(scope),
+        ),
     ),
 )
 
@@ -405,39 +468,49 @@ _CNI_DESCRIBE = [
 ]
 
 
+def _network_resources(scope: Scope, resource: str) -> list[str]:
+    """``resource`` in the role's account and in the accounts that share their VPC with it (``network_account_ids``)."""
+    own = [scope.arn("ec2", resource)]
+    if scope.account_id is None:
+        return own  # already any account
+    region = scope.region_or_any
+    return own + [f"arn:{scope.partition}:ec2:{region}:{a}:{resource}" for a in scope["network_account_ids"]]
+
+
 def _vpc_cni(scope: Scope) -> list[Statement]:
     enis = scope.arn("ec2", "network-interface/*")
     instances = scope.arn("ec2", "instance/*")
+    subnets = _network_resources(scope, "subnet/*")
+    security_groups = _network_resources(scope, "security-group/*")
     statements = [
         # Describe calls: no resource-level permissions.
-        allow("Describe", _CNI_DESCRIBE if scope.flag("ipv4") else _CNI_DESCRIBE[:4], ANY),
+        allow("Describe", _CNI_DESCRIBE, ANY),
         allow("TagNetworkInterfaces", ["ec2:CreateTags"], enis),
+        # ENIs: IPv4 clusters add them for more addresses; IPv6 clusters (v1.23) for other network cards and
+        # with subnet discovery when the primary ENI's subnet is excluded.
+        allow("DeleteNetworkInterfaces", ["ec2:DeleteNetworkInterface"], enis),
+        allow("CreateNetworkInterfaces", ["ec2:CreateNetworkInterface"], [enis, *subnets, *security_groups]),
+        allow(
+            "AttachNetworkInterfaces",
+            ["ec2:AttachNetworkInterface", "ec2:DetachNetworkInterface"],
+            [enis, instances],
+        ),
+        allow(
+            "ModifyNetworkInterfaces",
+            ["ec2:ModifyNetworkInterfaceAttribute"],
+            [enis, instances, *security_groups, *subnets],
+        ),
     ]
     if scope.flag("ipv4"):
-        statements += [
+        statements.append(
             allow(
                 "Ipv4Addresses",
-                ["ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses", "ec2:DeleteNetworkInterface"],
+                ["ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
                 enis,
-            ),
-            allow(
-                "CreateNetworkInterfaces",
-                ["ec2:CreateNetworkInterface"],
-                [enis, scope.arn("ec2", "subnet/*"), scope.arn("ec2", "security-group/*")],
-            ),
-            allow(
-                "AttachNetworkInterfaces",
-                ["ec2:AttachNetworkInterface", "ec2:DetachNetworkInterface"],
-                [enis, instances],
-            ),
-            allow(
-                "ModifyNetworkInterfaces",
-                ["ec2:ModifyNetworkInterfaceAttribute"],
-                [enis, instances, scope.arn("ec2", "security-group/*"), scope.arn("ec2", "subnet/*")],
-            ),
-        ]
+            )
+        )
     if scope.flag("ipv6"):
-        statements.append(allow("Ipv6Addresses", ["ec2:AssignIpv6Addresses"], enis))
+        statements.append(allow("Ipv6Addresses", ["ec2:AssignIpv6Addresses", "ec2:UnassignIpv6Addresses"], enis))
     return statements
 
 
@@ -450,28 +523,49 @@ def _cni_managed(scope: Scope) -> tuple[str, ...]:
     return ("AmazonEKS_CNI_Policy",)
 
 
+def _enable_ipv6(scope: Scope) -> str | None:
+    if scope.flag("ipv4") == scope.flag("ipv6"):
+        return None  # the policy serves either
+    return "true" if scope.flag("ipv6") else "false"
+
+
 VPC_CNI = Addon(
     name="vpc-cni",
     description="Amazon VPC CNI (aws-node): pod networking with VPC IP addresses, IPv4 or IPv6.",
     namespace="kube-system",
     service_account="aws-node",
     chart="EKS add-on vpc-cni / eks/aws-vpc-cni",
-    source=Source(
-        "https://docs.aws.amazon.com/eks/latest/userguide/cni-iam-role.html",
-        "AmazonEKS_CNI_Policy (IPv4) and the user guide's IPv6 policy, EKS user guide 2025",
-    ),
+    source=records.source("vpc-cni"),
     build=_vpc_cni,
     inputs=(
-        ScopeInput("ipv4", kinds.FLAG, "IPv4 cluster (ENI and secondary IP management)", default=True),
-        ScopeInput("ipv6", kinds.FLAG, "IPv6 cluster (prefix assignment with AssignIpv6Addresses)", default=False),
+        ScopeInput("ipv4", kinds.FLAG, "IPv4 cluster (secondary IPv4 addresses and prefixes)", default=True),
+        ScopeInput("ipv6", kinds.FLAG, "IPv6 cluster (IPv6 prefixes with AssignIpv6Addresses)", default=False),
+        ScopeInput(
+            "network_account_ids",
+            kinds.ACCOUNT_ID,
+            "Accounts that own the nodes' subnets and security groups, besides the role's (a shared VPC)",
+        ),
     ),
     require_any=(("ipv4", "ipv6"),),
     managed_policies=("AmazonEKS_CNI_Policy",),
     select_managed=_cni_managed,
     tighter=(
-        "ENI, instance, subnet and security-group actions are limited to those resource types (and the role's "
-        "region and account when given) instead of `*`.",
-        "An IPv6 cluster gets only the IPv6 actions, not the IPv4 ENI management AmazonEKS_CNI_Policy grants.",
+        "ENI, instance, subnet and security-group actions are limited to those resource types, in the role's region "
+        "and account (and the accounts in `network_account_ids`) when given, instead of `*`.",
+        "An IPv6 cluster gets no IPv4 address actions, an IPv4 cluster no IPv6 ones.",
+    ),
+    notes=(
+        "In a shared VPC the subnets (and security groups the nodes use) belong to the VPC owner: give its account "
+        "in `network_account_ids`, or creating ENIs in those subnets is refused.",
+    ),
+    chart_values=(
+        ChartValue(
+            "env.ENABLE_IPv6",
+            '`"true"` for an IPv6-only policy, `"false"` for an IPv4-only one (EKS add-on: the same key in its '
+            "configuration values)",
+            "the policy grants the address actions of the chosen IP family only",
+            _enable_ipv6,
+        ),
     ),
 )
 
@@ -532,6 +626,8 @@ def _gateway_controller(scope: Scope) -> list[Statement]:
                 "tag:GetResources",
                 "tag:TagResources",
                 "tag:UntagResources",
+                # Certificate discovery for route hostnames (v2.1).
+                "acm:ListCertificates",
             ],
             ANY,
         ),
@@ -591,12 +687,9 @@ AWS_GATEWAY_CONTROLLER = Addon(
     namespace="aws-application-networking-system",
     service_account="gateway-api-controller",
     chart="oci://public.ecr.aws/aws-application-networking-k8s/aws-gateway-controller-chart",
-    source=Source(
-        "https://github.com/aws/aws-application-networking-k8s/blob/97538159680cacecfd7da92b5281b9f5862f73bb/files/"
-        "controller-installation/recommended-inline-policy.json",
-        "recommended-inline-policy.json at commit 9753815 (v1.1/v2.x)",
-    ),
+    source=records.source("aws-gateway-controller"),
     build=_gateway_controller,
+    service_account_value="serviceAccount.name",
     inputs=(
         ScopeInput(
             "access_log_destination_arns",

@@ -339,10 +339,24 @@ def _build(problems: Problems, prepared: _Prepared, max_chars: int, prefix: str)
         managed_policy_arns=addon.managed_policy_arns(scope.partition, prepared.managed) if prepared.managed else (),
         statements=tuple(statements),
         documents=tuple(docs),
-        # The chart must match the custom policy's scope; AWS's managed policies are not scoped.
-        chart_values=tuple(
-            (item.key, value, item.reason)
-            for item in (addon.chart_values if prepared.policy == "custom" else ())
-            if (value := item.value(scope)) is not None
-        ),
+        chart_values=_chart_values(prepared),
     )
+
+
+def _chart_values(prepared: _Prepared) -> tuple[tuple[str, ChartSetting, str], ...]:
+    addon, scope = prepared.addon, prepared.scope
+    out: list[tuple[str, ChartSetting, str]] = []
+    if addon.service_account_value and prepared.service_account:
+        out.append((addon.service_account_value, prepared.service_account, SERVICE_ACCOUNT_REASON))
+    # The chart must match the custom policy's scope; AWS's managed policies are not scoped.
+    for item in addon.chart_values if prepared.policy == "custom" else ():
+        value = item.value(scope)
+        if value is not None:
+            out.append((item.key, value, item.reason))
+    return tuple(out)
+
+
+SERVICE_ACCOUNT_REASON = (
+    "the role trusts exactly this service account: the chart must create it under this name (its default may "
+    "follow the release name)"
+)

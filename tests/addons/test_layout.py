@@ -110,8 +110,14 @@ def test_the_layout_builds_what_resolve_builds_within_the_limit(
     docs = planned.render(partition=place.partition, region=place.region, account_id=ACCOUNT)
     assert [s for d in docs for s in json.loads(d)["Statement"]] == [dict(s) for s in real.statements]
     assert all(size(d) <= MANAGED_POLICY_CHARS for d in docs)
-    # With the samples, sizing with stand-ins costs no extra document (the split may fall elsewhere).
-    assert len(docs) == len(real.documents)
+    # Sizing with stand-ins costs an extra document only where the real documents fill the limit so closely that
+    # the longest region of the partition would not fit (the split may fall elsewhere).
+    assert len(real.documents) <= len(docs) <= len(real.documents) + 1
+    if len(docs) > len(real.documents):
+        longest = [
+            resolved(addon, scope, p, stand_in_region(p), STAND_IN_ACCOUNT).documents for p in planned.partitions
+        ]
+        assert max(len(d) for d in longest) > len(real.documents)
 
 
 @pytest.mark.parametrize("max_chars", [1500, 2500, 4000])
