@@ -311,19 +311,21 @@ def _values(resolved: ResolvedAddon) -> dict[str, Any]:
 def test_fluent_bit_is_told_the_log_groups_region_and_name() -> None:
     group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/eks/prod/containers"
     assert _values(build("aws-for-fluent-bit", {"log_group_arns": [group]})) == {
+        "serviceAccount.name": "aws-for-fluent-bit",  # the chart's default is <release>-aws-for-fluent-bit
         "cloudWatchLogs.region": REGION,  # the chart's default region is us-east-1
         "cloudWatchLogs.logGroupName": "/aws/eks/prod/containers",
     }
     templated = build(
         "aws-for-fluent-bit", {"log_group_arns": [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/eks/*"]}
     )
-    assert _values(templated) == {"cloudWatchLogs.region": REGION}
+    assert _values(templated) == {"serviceAccount.name": "aws-for-fluent-bit", "cloudWatchLogs.region": REGION}
 
 
 def test_prometheus_is_told_the_workspace_endpoint_and_signing_region() -> None:
     workspace = "arn:aws-cn:aps:cn-north-1:111122223333:workspace/ws-1234abcd"
     resolved = resolve("amazon-managed-prometheus", {"workspace_arns": [workspace]}, partition="aws-cn")
     assert _values(resolved) == {
+        "serviceAccounts.server.name": "amp-iamproxy-ingest-service-account",
         "server.remoteWrite[0].url": "https://aps-workspaces.cn-north-1.amazonaws.com.cn/workspaces/ws-1234abcd/api/v1/remote_write",
         "server.remoteWrite[0].sigv4.region": "cn-north-1",
     }
@@ -331,8 +333,16 @@ def test_prometheus_is_told_the_workspace_endpoint_and_signing_region() -> None:
         f"arn:aws:aps:{REGION}:{ACCOUNT}:workspace/ws-1",
         f"arn:aws:aps:us-east-1:{ACCOUNT}:workspace/ws-2",
     ]
-    assert _values(build("amazon-managed-prometheus", {"workspace_arns": two})) == {}
-    assert _values(build("amazon-managed-prometheus", {"workspace_arns": two}, policy="managed")) == {}
+    trusted = {"serviceAccounts.server.name": "amp-iamproxy-ingest-service-account"}
+    assert _values(build("amazon-managed-prometheus", {"workspace_arns": two})) == trusted
+    assert (
+        _values(
+            build(
+                "amazon-managed-prometheus", {"workspace_arns": [workspace.replace("aws-cn", "aws")]}, policy="managed"
+            )
+        )
+        == trusted
+    )
 
 
 def test_adot_pipelines_and_loki_buckets_follow_the_scope() -> None:
@@ -341,7 +351,8 @@ def test_adot_pipelines_and_loki_buckets_follow_the_scope() -> None:
     }
     loki = build("loki", {"bucket_arns": ["loki-data"]})
     assert _values(loki) == {
+        "serviceAccount.name": "loki",
         "loki.storage.bucketNames.chunks": "loki-data",
         "loki.storage.bucketNames.ruler": "loki-data",
     }
-    assert _values(build("loki", {"bucket_arns": ["loki-chunks", "loki-ruler"]})) == {}
+    assert _values(build("loki", {"bucket_arns": ["loki-chunks", "loki-ruler"]})) == {"serviceAccount.name": "loki"}
