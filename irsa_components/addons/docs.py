@@ -137,7 +137,10 @@ def _differences(addon: Addon) -> list[str]:
         return [*lines, "None: the built-in documents grant what upstream grants (scoped to the given resources)."]
     lines += ["| policy | kind | action | resource types | reason | evidence |", "|---|---|---|---|---|---|"]
     for d in found.differences:
-        types = ", ".join(f"`{t}`" for t in d.resource_types) if d.resource_types else "all"
+        if d.resource_types:
+            types = ", ".join(f"`{t}`" for t in d.resource_types)
+        else:
+            types = "its conditions" if d.kind == "narrowed" else "the whole action"
         lines.append(
             f"| {_cell(d.policy)} | {d.kind} | `{_cell(d.action)}` | {_cell(types)} | {_cell(d.reason)} "
             f"| {_cell(d.evidence)} |"
