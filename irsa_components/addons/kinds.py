@@ -285,15 +285,26 @@ KMS_KEY = ScopeKind(
         example="arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     ),
 )
+_SSM_PARAMETER_ARN = _arn_normaliser(
+    "ssm",
+    r"parameter/[\w.*?/-]+",
+    wildcard_resource=True,
+    example="arn:aws:ssm:eu-west-1:111122223333:parameter/app/prod/*",
+)
+
+
+def _ssm_parameter(value: str, partition: str) -> tuple[str | None, str | None]:
+    """Parameter ARNs drop the name's leading '/': ``parameter//app/x`` matches no parameter at all."""
+    normalised, problem = _SSM_PARAMETER_ARN(value, partition)
+    if normalised and ":parameter//" in normalised:
+        return None, "repeats the name's leading '/' (the ARN of parameter /app/x is ...:parameter/app/x)"
+    return normalised, problem
+
+
 SSM_PARAMETER = ScopeKind(
     "ssm-parameter-arn",
     "SSM parameter ARN; '*' and '?' allowed in the name (arn:<partition>:ssm:<region>:<account>:parameter/<name>)",
-    _arn_normaliser(
-        "ssm",
-        r"parameter/[\w.*?/-]+",
-        wildcard_resource=True,
-        example="arn:aws:ssm:eu-west-1:111122223333:parameter/app/prod/*",
-    ),
+    _ssm_parameter,
 )
 SECRET = ScopeKind(
     "secret-arn",
@@ -327,6 +338,19 @@ PRIVATE_CA = ScopeKind(
         r"certificate-authority/[0-9a-f-]{36}",
         example="arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/12345678-1234-1234-1234-123456789012",
     ),
+)
+
+
+def _pca_template(value: str, partition: str) -> tuple[str | None, str | None]:
+    if re.fullmatch(r"[A-Za-z0-9_]{1,128}/V[0-9]{1,3}", value):
+        return value, None
+    return None, "is not an AWS Private CA template name (e.g. EndEntityCertificate/V1, without 'arn:...:template/')"
+
+
+PCA_TEMPLATE = ScopeKind(
+    "private-ca-template",
+    "AWS Private CA template name, e.g. 'EndEntityServerAuthCertificate/V1'",
+    _pca_template,
 )
 EFS_FILE_SYSTEM = ScopeKind(
     "efs-file-system-arn",

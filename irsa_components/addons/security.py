@@ -1,24 +1,41 @@
-"""Certificate and secret add-ons: cert-manager, the AWS Private CA issuer, External Secrets, the ASCP."""
+"""Certificate and secret add-ons: cert-manager, the AWS Private CA issuer, External Secrets, the ASCP.
+
+Each definition's upstream release and published policy are recorded in ``upstream/<add-on>.json``, with
+every difference from the statements built here and the controller code that justifies it.
+"""
 
 from __future__ import annotations
 
 from . import kinds
-from ._build import ANY, allow
-from .model import Addon, Scope, ScopeInput, Source, Statement
+from ._build import ANY, allow, one
+from ._kms import kms_via
+from .model import Addon, Scope, ScopeInput, Statement
+from .records import source
 
-_HOSTED_ZONES = ScopeInput(
-    "hosted_zone_arns",
-    kinds.HOSTED_ZONE,
-    "The hosted zones of the domains certificates are issued for",
-    required=True,
-)
 _SECRETS = ScopeInput("secret_arns", kinds.SECRET, "Secrets Manager secrets it may read")
-_PARAMETERS = ScopeInput("ssm_parameter_arns", kinds.SSM_PARAMETER, "SSM parameters it may read")
+_PARAMETERS = ScopeInput(
+    "ssm_parameter_arns",
+    kinds.SSM_PARAMETER,
+    "SSM parameters it may read (a path's parameters: ...:parameter/app/prod/*)",
+)
 _KMS_KEYS = ScopeInput(
     "kms_key_arns",
     kinds.KMS_KEY,
-    "Customer managed KMS keys the secrets or SecureString parameters are encrypted with",
+    "Customer managed KMS keys of the secrets or SecureString parameters (any region: each key is used through "
+    "the service in its own region)",
 )
+
+
+def _assume_roles(what: str) -> ScopeInput:
+    return ScopeInput("assume_role_arns", kinds.ROLE, f"Roles it may assume: {what}")
+
+
+def _assume(roles: tuple[str, ...], *, tag_session: bool = False) -> list[Statement]:
+    if not roles:
+        return []
+    actions = ["sts:AssumeRole", "sts:TagSession"] if tag_session else ["sts:AssumeRole"]
+    return [allow("AssumeRoles", actions, roles)]
+
 
 # --------------------------------------------------------------------------------------------------
 # cert-manager (ACME DNS-01 with Route 53)
@@ -26,27 +43,31 @@ _KMS_KEYS = ScopeInput(
 
 
 def _cert_manager(scope: Scope) -> list[Statement]:
-    zones = scope["hosted_zone_arns"]
-    return [
-        allow("GetChange", ["route53:GetChange"], scope.arn("route53", "change/*", regional=False, in_account=False)),
-        allow("ListRecords", ["route53:ListResourceRecordSets"], zones),
-        allow(
-            "ChallengeRecords",
-            ["route53:ChangeResourceRecordSets"],
-            zones,
-            {
-                "ForAllValues:StringEquals": {
-                    "route53:ChangeResourceRecordSetsRecordTypes": "TXT",
-                    "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"],
+    statements: list[Statement] = []
+    if zones := scope["hosted_zone_arns"]:
+        statements += [
+            allow(
+                "GetChange", ["route53:GetChange"], scope.arn("route53", "change/*", regional=False, in_account=False)
+            ),
+            # route53.go writes only TXT records, with UPSERT (Present) and DELETE (CleanUp).
+            allow(
+                "ChallengeRecords",
+                ["route53:ChangeResourceRecordSets"],
+                zones,
+                {
+                    "ForAllValues:StringEquals": {
+                        "route53:ChangeResourceRecordSetsRecordTypes": "TXT",
+                        "route53:ChangeResourceRecordSetsActions": ["UPSERT", "DELETE"],
+                    },
+                    "ForAllValues:StringLike": {
+                        "route53:ChangeResourceRecordSetsNormalizedRecordNames": list(scope["challenge_record_names"]),
+                    },
                 },
-                "ForAllValues:StringLike": {
-                    "route53:ChangeResourceRecordSetsNormalizedRecordNames": list(scope["challenge_record_names"]),
-                },
-            },
-        ),
-        # ListHostedZonesByName has no resource-level permissions (not needed when issuers set hostedZoneID).
-        allow("FindZones", ["route53:ListHostedZonesByName"], ANY),
-    ]
+            ),
+            # ListHostedZonesByName has no resource-level permissions (not needed when issuers set hostedZoneID).
+            allow("FindZones", ["route53:ListHostedZonesByName"], ANY),
+        ]
+    return statements + _assume(scope["assume_role_arns"])
 
 
 CERT_MANAGER = Addon(
@@ -55,20 +76,28 @@ CERT_MANAGER = Addon(
     namespace="cert-manager",
     service_account="cert-manager",
     chart="jetstack/cert-manager",
-    source=Source("https://cert-manager.io/docs/configuration/acme/dns01/route53/", "cert-manager docs v1.18"),
+    service_account_value="serviceAccount.name",
+    source=source("cert-manager"),
     build=_cert_manager,
     inputs=(
-        _HOSTED_ZONES,
+        ScopeInput(
+            "hosted_zone_arns",
+            kinds.HOSTED_ZONE,
+            "The hosted zones of the domains certificates are issued for (in this role's account)",
+        ),
         ScopeInput(
             "challenge_record_names",
             kinds.DNS_NAME_PATTERN,
             "Challenge record names it may write (with CNAME delegation: the delegated names)",
             default=("_acme-challenge.*",),
         ),
+        _assume_roles("the route53.role of issuers whose zones are in another account"),
     ),
+    require_any=(("hosted_zone_arns", "assume_role_arns"),),
     tighter=(
         "Record changes are limited to the given zones (upstream: `hostedzone/*`), to TXT records named "
         "`_acme-challenge.*`, and to UPSERT and DELETE.",
+        "`route53:ListResourceRecordSets` is not granted: cert-manager never calls it.",
     ),
 )
 
@@ -76,8 +105,9 @@ CERT_MANAGER = Addon(
 # AWS Private CA issuer for cert-manager
 # --------------------------------------------------------------------------------------------------
 
-# The templates the issuer chooses from a certificate's usages (README: "Mapping Cert-Manager Usage Types").
-_PCA_TEMPLATES = (
+# The templates buildTemplateArn (pkg/aws/pca.go) picks from a certificate's usages when neither the
+# issuer's spec.pcaTemplate nor the certificate's isCA chooses another.
+_USAGE_TEMPLATES = (
     "CodeSigningCertificate/V1",
     "EndEntityClientAuthCertificate/V1",
     "EndEntityServerAuthCertificate/V1",
@@ -88,21 +118,23 @@ _PCA_TEMPLATES = (
 
 
 def _privateca_issuer(scope: Scope) -> list[Statement]:
-    authorities = scope["certificate_authority_arns"]
-    templates = [f"arn:{scope.partition}:acm-pca:::template/{t}" for t in _PCA_TEMPLATES]
-    return [
-        allow(
-            "ReadAuthorities",
-            ["acm-pca:DescribeCertificateAuthority", "acm-pca:GetCertificate"],
-            authorities,
-        ),
-        allow(
-            "IssueEndEntityCertificates",
-            ["acm-pca:IssueCertificate"],
-            authorities,
-            {"StringEquals": {"acm-pca:TemplateArn": templates}},
-        ),
-    ]
+    statements: list[Statement] = []
+    if authorities := scope["certificate_authority_arns"]:
+        templates = [f"arn:{scope.partition}:acm-pca:::template/{t}" for t in scope["template_names"]]
+        statements += [
+            allow(
+                "ReadAuthorities",
+                ["acm-pca:DescribeCertificateAuthority", "acm-pca:GetCertificate"],
+                authorities,
+            ),
+            allow(
+                "IssueCertificates",
+                ["acm-pca:IssueCertificate"],
+                authorities,
+                {"StringEquals": {"acm-pca:TemplateArn": one(templates)}},
+            ),
+        ]
+    return statements + _assume(scope["assume_role_arns"])
 
 
 AWS_PRIVATECA_ISSUER = Addon(
@@ -110,24 +142,31 @@ AWS_PRIVATECA_ISSUER = Addon(
     description="AWS Private CA issuer for cert-manager (EKS add-on aws-privateca-connector-for-kubernetes).",
     namespace="aws-privateca-issuer",
     service_account="aws-privateca-issuer",
-    chart="awspca/aws-privateca-issuer (release named aws-privateca-issuer)",
-    source=Source(
-        "https://github.com/cert-manager/aws-privateca-issuer/blob/041390b79134f346f6ba2a14d64c849d0b939ce4/README.md",
-        "README at commit 041390b (v1.x)",
-    ),
+    chart="EKS add-on aws-privateca-connector-for-kubernetes, or awspca/aws-privateca-issuer",
+    service_account_value="serviceAccount.name",
+    source=source("aws-privateca-issuer"),
     build=_privateca_issuer,
     inputs=(
         ScopeInput(
             "certificate_authority_arns",
             kinds.PRIVATE_CA,
-            "The private CAs AWSPCAIssuers and AWSPCAClusterIssuers name",
-            required=True,
+            "The private CAs AWSPCAIssuers and AWSPCAClusterIssuers name (spec.arn)",
         ),
+        ScopeInput(
+            "template_names",
+            kinds.PCA_TEMPLATE,
+            "Templates it may issue with: add SubordinateCACertificate_PathLen0/V1 for Certificates with isCA, "
+            "and each issuer's spec.pcaTemplate.defaultTemplateName",
+            default=_USAGE_TEMPLATES,
+        ),
+        _assume_roles("the spec.role of issuers (CAs in another account without RAM sharing)"),
     ),
+    require_any=(("certificate_authority_arns", "assume_role_arns"),),
     managed_policies=("AWSPrivateCAConnectorForKubernetesPolicy",),
     tighter=(
-        "`acm-pca:IssueCertificate` is limited to the end-entity templates the issuer uses "
-        "(`acm-pca:TemplateArn`): the role cannot issue subordinate CA certificates.",
+        "`acm-pca:IssueCertificate` is limited to the templates in `template_names` (`acm-pca:TemplateArn`); "
+        "by default the end-entity templates the issuer picks from a certificate's usages, so the role cannot "
+        "issue CA certificates unless asked to.",
         "The managed policy allows every CA of every account; the built-in policy only the given CAs.",
     ),
 )
@@ -136,14 +175,26 @@ AWS_PRIVATECA_ISSUER = Addon(
 # External Secrets Operator
 # --------------------------------------------------------------------------------------------------
 
-_MANAGED_BY = {"aws:ResourceTag/managed-by": "external-secrets"}
+# ESO tags what PushSecret creates with managed-by=external-secrets and refuses to update or delete
+# anything without that tag (isManagedByESO in both AWS providers), so conditioning on it refuses nothing
+# the controller does.
+_MANAGED_BY_KEY = "managed-by"
+_MANAGED_BY = {f"aws:ResourceTag/{_MANAGED_BY_KEY}": "external-secrets"}
+_TAGGED_BY_ESO = {f"aws:RequestTag/{_MANAGED_BY_KEY}": "external-secrets"}
+_KEEPS_MANAGED_BY = {"ForAllValues:StringNotEquals": {"aws:TagKeys": _MANAGED_BY_KEY}}
 
 
-def _external_secrets(scope: Scope) -> list[Statement]:
-    secrets = scope["secret_arns"]
-    parameters = scope["ssm_parameter_arns"]
-    keys = scope["kms_key_arns"]
-    push = scope.flag("push")
+def _parameter_paths(parameters: tuple[str, ...]) -> list[str]:
+    """``.../parameter/app/prod/*`` -> ``.../parameter/app/prod``: GetParametersByPath is authorised on the path.
+
+    Only for patterns that cover the path's whole subtree, so the path grants nothing the pattern does not.
+    """
+    paths = [p.removesuffix("/*") for p in parameters if p.endswith("/*")]
+    return [p for p in paths if "*" not in p and "?" not in p and not p.endswith(":parameter")]
+
+
+def _external_secrets_reads(scope: Scope) -> list[Statement]:
+    secrets, parameters = scope["secret_arns"], scope["ssm_parameter_arns"]
     statements: list[Statement] = []
     if secrets:
         statements.append(
@@ -159,14 +210,18 @@ def _external_secrets(scope: Scope) -> list[Statement]:
             )
         )
     if parameters:
+        # GetParameter (values, WithDecryption), GetParametersByPath (find with a path), ListTagsForResource
+        # (metadataPolicy: Fetch, and PushSecret's ownership check).
         statements.append(
             allow(
                 "ReadParameters",
-                ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:ListTagsForResource"],
+                ["ssm:GetParameter", "ssm:GetParametersByPath", "ssm:ListTagsForResource"],
                 parameters,
             )
         )
-    if scope.flag("find"):
+        if paths := _parameter_paths(parameters):
+            statements.append(allow("ReadParameterPaths", ["ssm:GetParametersByPath"], paths))
+    if scope.flag("find") and (secrets or parameters):
         listing = []
         if secrets:
             listing += ["secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue"]
@@ -174,35 +229,73 @@ def _external_secrets(scope: Scope) -> list[Statement]:
             listing.append("ssm:DescribeParameters")
         # Listing has no resource-level permissions; BatchGetSecretValue still needs GetSecretValue per secret.
         statements.append(allow("FindSecrets", listing, ANY))
-    if push and secrets:
+    return statements
+
+
+def _external_secrets_pushes(scope: Scope) -> list[Statement]:
+    secrets, parameters = scope["secret_arns"], scope["ssm_parameter_arns"]
+    statements: list[Statement] = []
+    if secrets:
         statements += [
-            allow(
-                "CreatePushedSecrets",
-                ["secretsmanager:CreateSecret"],
-                secrets,
-                {"StringEquals": {"aws:RequestTag/managed-by": "external-secrets"}},
-            ),
+            allow("CreatePushedSecrets", ["secretsmanager:CreateSecret"], secrets, {"StringEquals": _TAGGED_BY_ESO}),
+            # CreateSecret with tags and patchTags both send every desired tag, managed-by included.
+            allow("TagPushedSecrets", ["secretsmanager:TagResource"], secrets, {"StringEquals": _TAGGED_BY_ESO}),
             allow(
                 "UpdatePushedSecrets",
-                ["secretsmanager:PutSecretValue", "secretsmanager:TagResource", "secretsmanager:DeleteSecret"],
+                [
+                    "secretsmanager:PutSecretValue",
+                    "secretsmanager:PutResourcePolicy",
+                    # Called on every update whose metadata sets no resourcePolicy (since v0.20.4).
+                    "secretsmanager:DeleteResourcePolicy",
+                    "secretsmanager:RemoveRegionsFromReplication",
+                    "secretsmanager:DeleteSecret",
+                ],
                 secrets,
                 {"StringEquals": _MANAGED_BY},
             ),
-        ]
-    if push and parameters:
-        statements += [
             allow(
-                "WritePushedParameters",
-                ["ssm:PutParameter", "ssm:AddTagsToResource"],
+                "UntagPushedSecrets",
+                ["secretsmanager:UntagResource"],
+                secrets,
+                {"StringEquals": _MANAGED_BY, **_KEEPS_MANAGED_BY},
+            ),
+            # Also authorised as part of CreateSecret (replicationLocations), before the secret carries its tags.
+            allow(
+                "ReplicatePushedSecrets",
+                ["secretsmanager:ReplicateSecretToRegions"],
+                secrets,
+                {"StringEqualsIfExists": _MANAGED_BY},
+            ),
+        ]
+    if parameters:
+        statements += [
+            allow("WritePushedParameters", ["ssm:PutParameter", "ssm:AddTagsToResource"], parameters),
+            allow(
+                "UntagPushedParameters",
+                ["ssm:RemoveTagsFromResource"],
                 parameters,
+                {"StringEquals": _MANAGED_BY, **_KEEPS_MANAGED_BY},
             ),
             allow("DeletePushedParameters", ["ssm:DeleteParameter"], parameters, {"StringEquals": _MANAGED_BY}),
         ]
-    if keys:
-        services = [name for name, given in (("secretsmanager", secrets), ("ssm", parameters)) if given]
-        kms_actions = ["kms:Decrypt", "kms:GenerateDataKey"] if push else ["kms:Decrypt"]
-        statements.append(allow("DecryptWithKeys", kms_actions, keys, scope.via(*services)))
     return statements
+
+
+def _external_secrets(scope: Scope) -> list[Statement]:
+    push = scope.flag("push")
+    statements = _external_secrets_reads(scope)
+    if push:
+        statements += _external_secrets_pushes(scope)
+    services = [
+        name
+        for name, given in (("secretsmanager", scope["secret_arns"]), ("ssm", scope["ssm_parameter_arns"]))
+        if given
+    ]
+    # Pushing encrypts: Secrets Manager with GenerateDataKey (and Encrypt for replica keys), Parameter Store
+    # with Encrypt (standard SecureString) or GenerateDataKey (advanced).
+    kms_actions = ["kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt"] if push else ["kms:Decrypt"]
+    statements += kms_via(scope, "KmsThroughSecretStores", kms_actions, scope["kms_key_arns"], services)
+    return statements + _assume(scope["assume_role_arns"], tag_session=True)
 
 
 EXTERNAL_SECRETS = Addon(
@@ -211,25 +304,31 @@ EXTERNAL_SECRETS = Addon(
     namespace="external-secrets",
     service_account="external-secrets",
     chart="external-secrets/external-secrets",
-    source=Source(
-        "https://external-secrets.io/latest/provider/aws-secrets-manager/",
-        "external-secrets docs 2025 (v0.1x): AWS Secrets Manager and Parameter Store provider pages",
-    ),
+    service_account_value="serviceAccount.name",
+    source=source("external-secrets"),
     build=_external_secrets,
     inputs=(
         _SECRETS,
         _PARAMETERS,
         _KMS_KEYS,
         ScopeInput("find", kinds.FLAG, "Allow dataFrom.find (list secrets and parameters by name or tag)"),
-        ScopeInput("push", kinds.FLAG, "Allow PushSecret to create, update and delete the given secrets"),
+        ScopeInput(
+            "push",
+            kinds.FLAG,
+            "Allow PushSecret to create, update and delete the given secrets and parameters (tags, resource "
+            "policies and replication included)",
+        ),
+        _assume_roles("SecretStores' spec.provider.aws.role, with session tags"),
     ),
-    require_any=(("secret_arns", "ssm_parameter_arns"),),
+    require_any=(("secret_arns", "ssm_parameter_arns", "assume_role_arns"),),
     tighter=(
         "Listing (`ListSecrets`, `BatchGetSecretValue`, `DescribeParameters`) is granted only with `find`, "
         "writing only with `push`.",
         "Pushed secrets must be created with, and are only updated or deleted while carrying, the "
-        "`managed-by: external-secrets` tag ESO puts on them (upstream Terraform: delete only).",
-        "KMS decryption only through Secrets Manager or SSM (`kms:ViaService`).",
+        "`managed-by: external-secrets` tag ESO puts on them and checks before every write (upstream: delete only).",
+        "KMS only through Secrets Manager or SSM (`kms:ViaService`) in each key's own region.",
+        "`ssm:GetParameters` and `ssm:GetParameterHistory` (in upstream's `ssm:GetParameter*`) are not granted: "
+        "ESO never calls them.",
     ),
 )
 
@@ -239,17 +338,16 @@ EXTERNAL_SECRETS = Addon(
 
 
 def _secrets_store_csi(scope: Scope) -> list[Statement]:
+    secrets, parameters = scope["secret_arns"], scope["ssm_parameter_arns"]
     statements: list[Statement] = []
-    if secrets := scope["secret_arns"]:
+    if secrets:
         statements.append(
             allow("ReadSecrets", ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], secrets)
         )
-    if parameters := scope["ssm_parameter_arns"]:
+    if parameters:
         statements.append(allow("ReadParameters", ["ssm:GetParameters"], parameters))
-    if keys := scope["kms_key_arns"]:
-        services = [n for n, given in (("secretsmanager", scope["secret_arns"]), ("ssm", parameters)) if given]
-        statements.append(allow("DecryptWithKeys", ["kms:Decrypt"], keys, scope.via(*services)))
-    return statements
+    services = [n for n, given in (("secretsmanager", secrets), ("ssm", parameters)) if given]
+    return statements + kms_via(scope, "DecryptWithKeys", ["kms:Decrypt"], scope["kms_key_arns"], services)
 
 
 SECRETS_STORE_CSI_PROVIDER_AWS = Addon(
@@ -261,13 +359,18 @@ SECRETS_STORE_CSI_PROVIDER_AWS = Addon(
     namespace=None,
     service_account=None,
     chart="aws-secrets-manager/secrets-store-csi-driver-provider-aws (the provider itself needs no role)",
-    source=Source(
-        "https://github.com/aws/secrets-store-csi-driver-provider-aws/blob/main/README.md",
-        "README on main (v1.x / v2.x)",
-    ),
+    source=source("secrets-store-csi-provider-aws"),
     build=_secrets_store_csi,
-    inputs=(_SECRETS, _PARAMETERS, _KMS_KEYS),
+    inputs=(
+        ScopeInput(
+            _SECRETS.name,
+            _SECRETS.kind,
+            "Secrets Manager secrets the SecretProviderClass names (with failoverRegion: the replicas too)",
+        ),
+        ScopeInput(_PARAMETERS.name, _PARAMETERS.kind, "SSM parameters the SecretProviderClass names"),
+        _KMS_KEYS,
+    ),
     require_any=(("secret_arns", "ssm_parameter_arns"),),
-    tighter=("KMS decryption only through Secrets Manager or SSM (`kms:ViaService`).",),
+    tighter=("KMS decryption only through Secrets Manager or SSM (`kms:ViaService`) in each key's own region.",),
     notes=('With EKS Pod Identity, set usePodIdentity: "true" in the SecretProviderClass.',),
 )

@@ -39,6 +39,7 @@ def sample_values(kind: kinds.ScopeKind, place: Place) -> Any:
         "vpc-id": ["vpc-0123456789abcdef0"],
         "aps-workspace-arn": [f"arn:{p}:aps:{r}:{a}:workspace/ws-12345678-abcd-1234-abcd-123456789012"],
         "private-ca-arn": [f"arn:{p}:acm-pca:{r}:{a}:certificate-authority/12345678-1234-1234-1234-123456789012"],
+        "private-ca-template": ["EndEntityServerAuthCertificate/V1", "SubordinateCACertificate_PathLen0/V1"],
         "efs-file-system-arn": [f"arn:{p}:elasticfilesystem:{r}:{a}:file-system/fs-0123456789abcdef0"],
         "target-group-arn": [f"arn:{p}:elasticloadbalancing:{r}:{a}:targetgroup/app-tg/0123456789abcdef"],
         "log-group-arn": [f"arn:{p}:logs:{r}:{a}:log-group:/aws/eks/prod-1/*"],

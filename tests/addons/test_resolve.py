@@ -62,8 +62,8 @@ def test_require_any_names_the_group() -> None:
         resolve("external-secrets", {"kms_key_arns": []}, partition="aws")
     ((subject, field, message),) = problems_of(exc)
     assert subject == "add-on 'external-secrets'"
-    assert field == "secret_arns|ssm_parameter_arns"
-    assert "at least one of secret_arns, ssm_parameter_arns" in message
+    assert field == "secret_arns|ssm_parameter_arns|assume_role_arns"
+    assert "at least one of secret_arns, ssm_parameter_arns, assume_role_arns" in message
 
 
 def test_unknown_inputs_get_suggestions_and_camel_case_is_accepted() -> None:
@@ -220,7 +220,7 @@ def test_workload_addons_need_the_workload_identity() -> None:
 
 def test_optional_defaults_are_used_and_replaceable() -> None:
     default = resolve("cert-manager", {"hosted_zone_arns": ZONE}, partition="aws")
-    names = default.statements[2]["Condition"]["ForAllValues:StringLike"]
+    names = statement(default, "ChallengeRecords")["Condition"]["ForAllValues:StringLike"]
     assert names == {"route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"]}
     delegated = resolve(
         "cert-manager", {"hosted_zone_arns": ZONE, "challenge_record_names": ["*.acme.example.net"]}, partition="aws"
@@ -309,12 +309,20 @@ def test_external_dns_record_names_condition_only_when_given() -> None:
     }
 
 
-def test_private_ca_issuer_cannot_issue_ca_certificates() -> None:
+def test_private_ca_issuer_cannot_issue_ca_certificates_unless_asked() -> None:
     ca = "arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/12345678-1234-1234-1234-123456789012"
     resolved = resolve("aws-privateca-issuer", {"certificate_authority_arns": ca}, partition="aws")
-    templates = statement(resolved, "IssueEndEntityCertificates")["Condition"]["StringEquals"]["acm-pca:TemplateArn"]
+    templates = statement(resolved, "IssueCertificates")["Condition"]["StringEquals"]["acm-pca:TemplateArn"]
     assert "arn:aws:acm-pca:::template/EndEntityCertificate/V1" in templates
     assert not any("SubordinateCACertificate" in t or "RootCACertificate" in t for t in templates)
+    subordinate = resolve(
+        "aws-privateca-issuer",
+        {"certificate_authority_arns": ca, "template_names": ["SubordinateCACertificate_PathLen0/V1"]},
+        partition="aws",
+    )
+    assert statement(subordinate, "IssueCertificates")["Condition"]["StringEquals"]["acm-pca:TemplateArn"] == (
+        "arn:aws:acm-pca:::template/SubordinateCACertificate_PathLen0/V1"
+    )
 
 
 def test_efs_access_points_follow_the_file_systems_location() -> None:
