@@ -36,5 +36,5 @@ def stand_in(pulumi_cli: Path, moto: MotoServer, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture(scope="module")
-def aws(moto: MotoServer) -> Aws:
+def cloud(moto: MotoServer) -> Aws:
     return Aws(moto.url)

@@ -9,7 +9,7 @@ import pulumi_aws as aws
 import pytest
 from pulumi import automation as auto
 
-from .support import Aws, Engine, allow, trust
+from .support import Engine, allow, trust
 
 
 def _failure(stand_in: Engine, name: str, program: Callable[[], None], **config: str) -> str:
@@ -19,7 +19,7 @@ def _failure(stand_in: Engine, name: str, program: Callable[[], None], **config:
     return str(failed.value)
 
 
-def test_an_unknown_property_fails_naming_the_type_and_the_property(stand_in: Engine, aws: Aws) -> None:
+def test_an_unknown_property_fails_naming_the_type_and_the_property(stand_in: Engine) -> None:
     def program() -> None:
         pulumi.CustomResource("aws:iam/role:Role", "odd", {"assumeRolePolicy": trust(), "assumeRolePolicyy": trust()})
 
