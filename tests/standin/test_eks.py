@@ -148,4 +148,3 @@ def test_an_association_on_a_missing_cluster_fails_at_create(stand_in: Engine, c
     with pytest.raises(auto.errors.CommandError) as failed:
         stack.up()
     assert "No cluster found for name: no-such-cluster" in str(failed.value)
-    stack.destroy()

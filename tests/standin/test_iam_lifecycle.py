@@ -160,7 +160,6 @@ def test_replacement_deletes_first_only_when_the_program_set_the_name(
     prefix = "ordered-" if named else "app-"
     roles = [r for r in cloud.client("iam").list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
     assert [r["Path"] for r in roles] == ["/b/"]
-    stack.destroy()
 
 
 def test_refresh_follows_changes_made_outside(stand_in: Engine, cloud: Aws) -> None:
@@ -182,4 +181,3 @@ def test_refresh_follows_changes_made_outside(stand_in: Engine, cloud: Aws) -> N
     stack.up()
     assert iam.get_role(RoleName="refresh-app")["Role"]["Description"] == "first"
     assert iam.get_role_policy(RoleName="refresh-app", PolicyName="inline")
-    stack.destroy()

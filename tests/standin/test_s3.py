@@ -135,7 +135,6 @@ def test_generated_bucket_names_are_lowercase(stand_in: Engine, cloud: Aws) -> N
     name = outputs(stack.up())["name"]
     assert name.startswith("mixedcase-") and name == name.lower()
     assert name in [b["Name"] for b in cloud.client("s3").list_buckets()["Buckets"]]
-    stack.destroy()
 
 
 def test_a_bucket_created_but_not_tagged_is_kept_in_the_state(stand_in: Engine, cloud: Aws) -> None:
@@ -160,4 +159,3 @@ def test_a_bucket_created_but_not_tagged_is_kept_in_the_state(stand_in: Engine, 
     assert changes(up.summary.resource_changes) == {"same": 1, "update": 1}
     got = cloud.client("s3").get_bucket_tagging(Bucket="standin-half-made")["TagSet"]
     assert got == [{"Key": "purpose", "Value": "retry"}]
-    stack.destroy()
