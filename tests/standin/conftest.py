@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,3 +39,16 @@ def stand_in(pulumi_cli: Path, moto: MotoServer, tmp_path_factory: pytest.TempPa
 @pytest.fixture(scope="module")
 def cloud(moto: MotoServer) -> Aws:
     return Aws(moto.url)
+
+
+@pytest.fixture(autouse=True)
+def collect_abandoned_programs() -> Iterator[None]:
+    """Finalize what a failed engine run leaves behind before the next test runs.
+
+    When the engine stops a failing inline program, the Pulumi SDK abandons the program's coroutine;
+    its finalizer (which runs Python code) otherwise runs whenever the garbage collector next comes
+    by, which may be inside another test's ``ast.parse``, where CPython 3.11 then fails with
+    "SystemError: AST constructor recursion depth mismatch".
+    """
+    yield
+    gc.collect()
