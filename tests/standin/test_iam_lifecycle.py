@@ -23,10 +23,10 @@ def iam_program(spec: dict[str, Any], seen: list[tuple[str, Any]]) -> Any:
             path=spec.get("path"),
             assume_role_policy=spec["trust"],
             description=spec["description"],
-            tags={"team": "platform"},
+            tags=spec.get("tags", {"team": "platform"}),
         )
         aws.iam.RolePolicy("app-inline", role=role.name, name="inline", policy=spec["inline"])
-        managed = aws.iam.Policy("app-managed", policy=allow("sqs:SendMessage"), description="managed")
+        managed = aws.iam.Policy("app-managed", policy=spec.get("managed", allow("sqs:SendMessage")), description="m")
         aws.iam.RolePolicyAttachment("app-attach", role=role.name, policy_arn=managed.arn)
         identity = aws.get_caller_identity_output()
         role.name.apply(lambda v: seen.append(("name", v)))
@@ -88,21 +88,33 @@ def test_up_no_change_update_replace_destroy(stand_in: Engine, cloud: Aws) -> No
     assert inline == json.loads(spec["inline"])
     attached = iam.list_attached_role_policies(RoleName="lifecycle-app")["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [out["policyArn"]]
-    assert iam.get_policy(PolicyArn=out["policyArn"])["Policy"]["Description"] == "managed"
+    assert iam.get_policy(PolicyArn=out["policyArn"])["Policy"]["Description"] == "m"
 
     # Nothing changed: a second preview reports no changes.
     assert changes(stack.preview().change_summary) == {"same": 5}
 
-    # In place: the description and the inline policy change, the role stays the same role.
-    spec.update(description="second", inline=allow("s3:PutObject"))
+    # In place: description, tags, the inline and the managed policy change; the role stays the same role.
+    spec.update(
+        description="second",
+        inline=allow("s3:PutObject"),
+        managed=allow("sqs:ReceiveMessage"),
+        tags={"team": "payments", "tier": "1"},
+    )
     preview = stack.preview()
-    assert changes(preview.change_summary) == {"same": 3, "update": 2}
+    assert changes(preview.change_summary) == {"same": 2, "update": 3}
     up = stack.up()
-    assert changes(up.summary.resource_changes) == {"same": 3, "update": 2}
+    assert changes(up.summary.resource_changes) == {"same": 2, "update": 3}
+    assert outputs(up)["tagsAll"] == {"team": "payments", "tier": "1"}
     role = iam.get_role(RoleName="lifecycle-app")["Role"]
     assert role["Description"] == "second" and role["RoleId"] == out["uniqueId"]
+    tags = iam.list_role_tags(RoleName="lifecycle-app")["Tags"]
+    assert sorted((t["Key"], t["Value"]) for t in tags) == [("team", "payments"), ("tier", "1")]
     inline = iam.get_role_policy(RoleName="lifecycle-app", PolicyName="inline")["PolicyDocument"]
     assert inline["Statement"][0]["Action"] == "s3:PutObject"
+    managed = iam.get_policy(PolicyArn=out["policyArn"])["Policy"]
+    document = iam.get_policy_version(PolicyArn=out["policyArn"], VersionId=managed["DefaultVersionId"])
+    assert document["PolicyVersion"]["Document"]["Statement"][0]["Action"] == "sqs:ReceiveMessage"
+    assert managed["DefaultVersionId"] == "v2"
 
     # An equivalent trust policy (other key order, a list for a single action) is no change.
     spec["trust"] = json.dumps(
@@ -181,3 +193,30 @@ def test_refresh_follows_changes_made_outside(stand_in: Engine, cloud: Aws) -> N
     stack.up()
     assert iam.get_role(RoleName="refresh-app")["Role"]["Description"] == "first"
     assert iam.get_role_policy(RoleName="refresh-app", PolicyName="inline")
+
+
+def test_oidc_provider_client_ids_change_in_place_and_a_new_url_replaces_it(stand_in: Engine, cloud: Aws) -> None:
+    iam = cloud.client("iam")
+    spec = {"url": "https://issuer.example.com/one", "clients": ["sts.amazonaws.com"]}
+
+    def program() -> None:
+        provider = aws.iam.OpenIdConnectProvider(
+            "issuer", url=spec["url"], client_id_lists=spec["clients"], thumbprint_lists=["a" * 40]
+        )
+        pulumi.export("arn", provider.arn)
+
+    stack = stand_in.stack("oidc", program)
+    arn = outputs(stack.up())["arn"]
+    assert arn == f"arn:aws:iam::{ACCOUNT}:oidc-provider/issuer.example.com/one"
+
+    spec["clients"] = ["sts.amazonaws.com", "other-audience"]
+    up = stack.up()
+    assert changes(up.summary.resource_changes) == {"same": 1, "update": 1}
+    got = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    assert sorted(got["ClientIDList"]) == ["other-audience", "sts.amazonaws.com"]
+
+    spec["url"] = "https://issuer.example.com/two"
+    up = stack.up()
+    assert changes(up.summary.resource_changes) == {"same": 1, "replace": 1}
+    listed = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+    assert outputs(up)["arn"] in listed and arn not in listed
