@@ -77,8 +77,14 @@ def ensure_environment() -> None:
 
 
 def ensure_engine() -> None:
-    """Build the real Pulumi CLI and Kubernetes provider from Go modules into .engine/ (seconds when built)."""
+    """Build the real Pulumi CLI, Kubernetes provider and YAML host from Go modules into .engine/ (seconds when
+    built), and tell the tests where they are: IRSA_PULUMI (the CLI) and IRSA_ENGINE_BIN (the plugins)."""
+    import json
+
     _run(sys.executable, ROOT / "tests" / "fixtures" / "engine" / "build.py")
+    paths = json.loads((ROOT / ".engine" / "env.json").read_text())
+    os.environ["IRSA_PULUMI"] = paths["pulumi"]
+    os.environ["IRSA_ENGINE_BIN"] = paths["plugins"]
 
 
 def engine(args: list[str]) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures import engine
+from tests.fixtures import automation as engine
 from tests.fixtures.moto_server import MotoServer
 
 from .support import Aws, Engine

@@ -11,7 +11,7 @@ from typing import Any, Optional
 import boto3
 from pulumi import automation as auto
 
-from tests.fixtures import engine
+from tests.fixtures import automation as engine
 
 REGION = engine.REGION
 ACCOUNT = "123456789012"  # moto's default account

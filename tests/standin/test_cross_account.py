@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from tests.fixtures import engine
+from tests.fixtures import automation as engine
 
 from .support import ACCOUNT, REGION, Aws, Engine, changes, outputs, trust
 
