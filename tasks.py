@@ -110,7 +110,7 @@ def test(args: list[str]) -> None:
     _run(BIN / "ruff", "format", "--check", ".")
     _run(BIN / "mypy")
     ensure_browser_tools()
-    _run(BIN / "pytest", "-n", "auto", "-q", *args)
+    _run(BIN / "pytest", "-n", "auto", "--dist", "loadgroup", "-q", *args)
     _run(PYTHON, "benchmarks/run.py", "--services", "10", "--quick")
 
 

@@ -274,7 +274,8 @@ class ServiceConfig(_Model):
     role_name: Optional[str] = None
     """Explicit role name; default ``<environment>-<key>`` (hash-shortened past 64 characters)."""
     renamed_from: list[str] = Field(default_factory=list)
-    """Earlier keys of this service, oldest first: resources are aliased and the role keeps its name."""
+    """Earlier keys of this service, oldest first: resources are aliased, and the role and the default
+    service account keep their names."""
     audience: Optional[str] = None
     """Token audience (the eks.amazonaws.com/audience annotation and the trust's aud). Default sts.amazonaws.com."""
     sts_regional_endpoints: Optional[bool] = None
@@ -385,7 +386,9 @@ class StackConfig(_Model):
         return list(chosen) if chosen is not None else list(self.clusters)
 
     def service_account_of(self, key: str) -> str:
-        return self.services[key].service_account or key
+        """The service account (default: the service's first key, so a rename keeps what the pods run as)."""
+        service = self.services[key]
+        return service.service_account or (service.renamed_from[0] if service.renamed_from else key)
 
     def addon_of(self, key: str) -> Optional[addons.Addon]:
         """The built-in add-on the service runs, if any."""

@@ -30,6 +30,7 @@ from ..components import (
 from ..components._lookups import AwsEnvironment, aws_environment
 from ..core import arns, kubernetes, trust
 from ..core.documents import to_json
+from ..core.errors import InputError
 from .config import NAMESPACE, StackConfig, decode_config, parse_stack_config
 
 
@@ -98,13 +99,20 @@ class Deployment:
     accounts: dict[str, AccountResources] = field(default_factory=dict)
 
 
+class StackConfigError(pulumi.RunError, InputError):
+    """The stack config's problems. A RunError, so the engine prints the list of problems, not a traceback."""
+
+
 def main() -> None:
     """Entry point of the Pulumi program."""
     aws_config = pulumi.Config("aws")
     region = aws_config.get("region")  # the partition add-on scopes are checked in
     allowed = aws_config.get_object("allowedAccountIds")
     own = str(allowed[0]) if isinstance(allowed, list) and len(allowed) == 1 else None
-    config = parse_stack_config(read_config(), region=region, account_id=own)
+    try:
+        config = parse_stack_config(read_config(), region=region, account_id=own)
+    except InputError as e:
+        raise StackConfigError(e.problems) from None
     deployment = deploy(config, region=region, profile=aws_config.get("profile"))
     roles: dict[str, Any] = {}
     for k, s in deployment.services.items():

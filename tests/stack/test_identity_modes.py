@@ -52,7 +52,16 @@ def test_renamed_service_keeps_its_role_and_aliases_its_resources() -> None:
         base_config(**{"payments": {"namespace": "payments", "serviceAccount": "payments-api", "identity": "both"}})
     )
     after = run(
-        base_config(**{"payments-api": {"namespace": "payments", "renamedFrom": ["payments"], "identity": "both"}})
+        base_config(
+            **{
+                "payments-api": {
+                    "namespace": "payments",
+                    "serviceAccount": "payments-api",
+                    "renamedFrom": ["payments"],
+                    "identity": "both",
+                }
+            }
+        )
     )
     old_role, new_role = role_of(before, "payments"), role_of(after, "payments-api")
     assert new_role.inputs["name"] == old_role.inputs["name"] == "prod-payments"
@@ -62,3 +71,17 @@ def test_renamed_service_keeps_its_role_and_aliases_its_resources() -> None:
     assert association.aliases
     for cluster in ("blue", "green"):
         assert after.named("irsa-components:index:AnnotatedServiceAccount", f"payments-api-{cluster}").aliases
+
+
+def test_a_rename_keeps_the_default_service_account_the_pods_run_as() -> None:
+    # Found under the real engine: the default service account followed the new key, so a rename replaced
+    # the ServiceAccount (pods still name the old one) and rewrote the role's trust.
+    before = run(base_config(payments={"namespace": "payments", "identity": "both"}))
+    after = run(
+        base_config(**{"payments-api": {"namespace": "payments", "renamedFrom": ["payments"], "identity": "both"}})
+    )
+    for sim, key in ((before, "payments"), (after, "payments-api")):
+        sa = sim.named("kubernetes:core/v1:ServiceAccount", f"{key}-blue")
+        assert sa.inputs["metadata"]["name"] == "payments"
+    old_trust = role_of(before, "payments").inputs["assumeRolePolicy"]
+    assert role_of(after, "payments-api").inputs["assumeRolePolicy"] == old_trust
