@@ -4,8 +4,8 @@ Components and the stack program ask here for the account, partition and region 
 invoking per component, so the number of invokes does not grow with the number of services.
 """
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import pulumi

@@ -177,7 +177,14 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
     problems.raise_if_any()
     assert role is not None
     return _Spec(
-        sas, arns, raw_arns, audiences, pod_clusters, bool(args.get("pod_identity_session_tags", True)), role, trust_json
+        sas,
+        arns,
+        raw_arns,
+        audiences,
+        pod_clusters,
+        bool(args.get("pod_identity_session_tags", True)),
+        role,
+        trust_json,
     )
 
 
