@@ -5,6 +5,7 @@
     python benchmarks/run.py --large         # also N = 3,000
     python benchmarks/run.py --services 50   # one N only
     python benchmarks/run.py --json          # a JSON object on the last line
+    python benchmarks/run.py --peers         # also AWS CDK's synth of the same workload (installs it with npm)
 
 Method and results: docs/benchmarks.md.
 """
@@ -30,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 
 from benchmarks.floor import replay_program  # noqa: E402
-from benchmarks.synthetic import ENVIRONMENTS, flat_config, stack_file  # noqa: E402
+from benchmarks.peers import cdk_synth, ensure_cdk_peer  # noqa: E402
+from benchmarks.synthetic import ENVIRONMENTS, MODES, flat_config, stack_file, uniform_flat_config  # noqa: E402
 from irsa_components.core import documents, kubernetes, trust  # noqa: E402
 from irsa_components.offline import run_program  # noqa: E402
 from irsa_components.stack.program import main  # noqa: E402
@@ -71,14 +73,20 @@ def _in_fresh_process(kind: str, env: str, services: int, sim_file: Path) -> dic
     return result
 
 
-def measure(services: int, repeat: int) -> dict[str, float | int]:
+CDK_ENV = "prod"
+"""The environment the CDK peer synthesises (one environment, as one CDK app)."""
+
+
+def measure(services: int, repeat: int, peers: bool = False) -> dict[str, float | int]:
     """The 3 environments' stacks and, alternating with them, the replay of their registrations (the floor).
 
     Every run is a fresh process; program and floor alternate so drifts of the machine hit both; the
-    fastest of the repeats counts (the least disturbed).
+    fastest of the repeats counts (the least disturbed). With ``peers``, CDK's synth of the CDK_ENV
+    environment (defaults, then template validation off) runs after each program/floor pair of it.
     """
     program_s = floor_s = program_cpu = floor_cpu = rss = 0.0
     resources = invokes = 0
+    cdk: dict[str, list[float]] = {"cdk_synth_s": [], "cdk_synth_no_validation_s": [], "cdk_env_program_s": []}
     with tempfile.TemporaryDirectory() as tmp:
         for env in ENVIRONMENTS:
             sim_file = Path(tmp) / f"{env}.pickle"
@@ -87,6 +95,10 @@ def measure(services: int, repeat: int) -> dict[str, float | int]:
                 runs.append(_in_fresh_process("program", env, services, sim_file))
                 floors.append(_in_fresh_process("floor", env, services, sim_file))
                 assert floors[-1]["resources"] == runs[-1]["resources"]
+                if peers and env == CDK_ENV:
+                    cdk["cdk_env_program_s"].append(runs[-1]["wall"])
+                    cdk["cdk_synth_s"].append(cdk_synth(env, services)["synth_s"])
+                    cdk["cdk_synth_no_validation_s"].append(cdk_synth(env, services, validation=False)["synth_s"])
             program_s += min(r["wall"] for r in runs)
             program_cpu += min(r["cpu"] for r in runs)
             floor_s += min(f["wall"] for f in floors)
@@ -105,7 +117,31 @@ def measure(services: int, repeat: int) -> dict[str, float | int]:
         "peak_rss_mb": round(rss, 1),
         "invokes": invokes,
         "resources_per_service": round(resources / (services * len(ENVIRONMENTS)), 2),
+        **{k: round(min(v), 3) for k, v in cdk.items() if v},
     }
+
+
+def registrations_per_service() -> dict[str, dict[str, float]]:
+    """Registrations one more service adds, per identity mode: components, cloud resources (and total).
+
+    Measured as the difference between stacks of 8 and 4 services of one mode (every other one with a
+    managed policy, as in the synthetic workload), so stack-level registrations cancel out. "mix" is the
+    synthetic workload's cycle of modes.
+    """
+
+    def count(mode: str | None, n: int) -> tuple[int, int]:
+        config = flat_config(CDK_ENV, n) if mode is None else uniform_flat_config(CDK_ENV, n, mode)
+        sim = run_program(main, config=config, stack=CDK_ENV)
+        cloud = sum(1 for r in sim.resources if r.custom and not r.type.startswith("pulumi:providers:"))
+        components = sum(1 for r in sim.resources if not r.custom)
+        return components, cloud
+
+    out: dict[str, dict[str, float]] = {}
+    for mode in [*dict.fromkeys(MODES), None]:
+        (c4, r4), (c8, r8) = count(mode, 4), count(mode, 8)
+        components, cloud = (c8 - c4) / 4, (r8 - r4) / 4
+        out[mode or "mix"] = {"components": components, "cloud": cloud, "total": components + cloud}
+    return out
 
 
 def trust_capacity(quota: int = 2048) -> dict[str, int]:
@@ -158,6 +194,7 @@ def main_cli() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="runs per measurement; the fastest counts")
     parser.add_argument("--quick", action="store_true", help="one run each, no plan timing (CI smoke)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    parser.add_argument("--peers", action="store_true", help="also AWS CDK's synth (benchmarks/peers/cdk, npm)")
     parser.add_argument("--worker", choices=["program", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--env", help=argparse.SUPPRESS)
     parser.add_argument("sim_file", nargs="?", help=argparse.SUPPRESS)
@@ -167,8 +204,11 @@ def main_cli() -> None:
         return
     sizes = [args.services] if args.services else [100, 1000, *([3000] if args.large else [])]
     repeat = 1 if args.quick else args.repeat
-    rows = [measure(n, repeat) for n in sizes]
+    if args.peers:
+        ensure_cdk_peer()
+    rows = [measure(n, repeat, args.peers) for n in sizes]
     capacity = trust_capacity()
+    registrations = registrations_per_service()
     largest = rows[-1]
     plan_s = None if args.quick else plan_wall_time(int(largest["services"]), repeat)
     peak_rss_mb = max(r["peak_rss_mb"] for r in rows)
@@ -183,6 +223,16 @@ def main_cli() -> None:
             f"{r['ratio_to_sdk_floor']:>6} {r['program_cpu_s']:>11} {r['sdk_floor_cpu_s']:>9} {r['invokes']:>7}"
         )
     print(f"resources per service and environment: {largest['resources_per_service']}")
+    print(
+        "registrations per service: "
+        + ", ".join(f"{m} {r['total']:g} ({r['components']:g} components)" for m, r in registrations.items())
+    )
+    for r in rows if args.peers else []:
+        print(
+            f"CDK synth, {r['services']} services of {CDK_ENV}: {r['cdk_synth_s']} s "
+            f"({r['cdk_synth_no_validation_s']} s with template validation off); this program "
+            f"{r['cdk_env_program_s']} s, ratio {round(r['cdk_env_program_s'] / r['cdk_synth_s'], 2)}"
+        )
     print(f"peak RSS of a stack program run: {peak_rss_mb} MB")
     print(
         f"trust capacity at 2048 characters: {capacity['max_clusters_per_irsa_role']} clusters (1 service account), "
@@ -200,9 +250,23 @@ def main_cli() -> None:
                     "peak_rss_mb": peak_rss_mb,
                     **capacity,
                     "plan_s": plan_s,
+                    "registrations_per_service": registrations,
+                    **_cdk_keys(largest),
                 }
             )
         )
+
+
+def _cdk_keys(row: dict[str, float | int]) -> dict[str, float | None]:
+    """The CDK peer's JSON keys (None without --peers): one environment's synth against this program's."""
+    if "cdk_synth_s" not in row:
+        return {"cdk_synth_s": None, "cdk_synth_no_validation_s": None, "program_to_cdk": None}
+    return {
+        "cdk_synth_s": row["cdk_synth_s"],
+        "cdk_synth_no_validation_s": row["cdk_synth_no_validation_s"],
+        "cdk_env_program_s": row["cdk_env_program_s"],
+        "program_to_cdk": round(row["cdk_env_program_s"] / row["cdk_synth_s"], 3),
+    }
 
 
 if __name__ == "__main__":

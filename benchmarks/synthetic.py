@@ -49,8 +49,20 @@ def stack_config(env: str, services: int) -> dict[str, Any]:
 
 def flat_config(env: str, services: int) -> dict[str, str]:
     """The flat config map the engine would hand the program."""
+    return _flat(env, stack_config(env, services))
+
+
+def uniform_flat_config(env: str, services: int, mode: str) -> dict[str, str]:
+    """``flat_config`` with every service in identity ``mode`` (for counting registrations per mode)."""
+    config = stack_config(env, services)
+    for entry in config["services"].values():
+        entry["identity"] = mode
+    return _flat(env, config)
+
+
+def _flat(env: str, config: dict[str, Any]) -> dict[str, str]:
     out = {"aws:region": "eu-west-1", "aws:allowedAccountIds": json.dumps([ACCOUNTS[env]])}
-    for key, value in stack_config(env, services).items():
+    for key, value in config.items():
         out[f"irsa:{key}"] = value if isinstance(value, str) else json.dumps(value)
     return out
 

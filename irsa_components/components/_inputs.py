@@ -1,6 +1,6 @@
 """Helpers for component inputs that may be plain values or Pulumi Outputs."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Optional, TypeVar
 
 import pulumi
@@ -39,5 +39,29 @@ def plain_list(value: object) -> Optional[list[Any]]:
     return list(value)
 
 
+def as_output(value: pulumi.Input[T]) -> pulumi.Output[T]:
+    """``value`` as an Output; an Output as it is (``Output.from_input`` would chain an apply onto it)."""
+    return value if isinstance(value, pulumi.Output) else pulumi.Output.from_input(value)
+
+
 def subject(component: str, name: str) -> str:
     return f"{component} {name!r}"
+
+
+class LazyOutputs:
+    """Mixin for component outputs built on first read.
+
+    Every Output costs the SDK futures and bookkeeping, and a stack of a thousand services reads few of
+    them (a ServiceAccount's name, an association list's ARNs). Such outputs stay declared as class
+    annotations (the schema comes from those); ``_defer`` leaves a recipe that runs when one is read.
+    """
+
+    def _defer(self, **recipes: Callable[[], Any]) -> None:
+        self.__dict__.setdefault("_lazy_outputs", {}).update(recipes)
+
+    def __getattr__(self, name: str) -> Any:  # only reached when the attribute is not set
+        recipes = self.__dict__.get("_lazy_outputs")
+        if recipes and name in recipes:
+            value = self.__dict__[name] = recipes.pop(name)()
+            return value
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")

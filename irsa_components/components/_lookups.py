@@ -4,8 +4,9 @@ Components and the stack program ask here for the account, partition and region 
 invoking per component, so the number of invokes does not grow with the number of services.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -17,6 +18,8 @@ class AwsEnvironment:
     account_id: pulumi.Output[str]
     partition: pulumi.Output[str]
     region: pulumi.Output[str]
+    account_partition_region: pulumi.Output[list[str]]
+    """The three together, combined once: a component that needs all three applies this one Output."""
 
 
 def _options(provider: Optional[pulumi.ProviderResource]) -> Optional[pulumi.InvokeOutputOptions]:
@@ -43,9 +46,33 @@ def aws_environment(provider: Optional[pulumi.ProviderResource] = None) -> AwsEn
             account_id=identity.account_id,
             partition=partition.partition,
             region=region.region,
+            account_partition_region=pulumi.Output.all(identity.account_id, partition.partition, region.region),
         )
         cache[key] = env
     return env
+
+
+def _run_cache(key: str) -> dict[Any, Any]:
+    """A dict that lives as long as the program run (on the root stack resource, like the invokes')."""
+    root = get_root_resource()
+    return root.__dict__.setdefault(key, {}) if root else {}
+
+
+def combined(values: Sequence[pulumi.Input[Any]]) -> pulumi.Output[list[Any]]:
+    """``Output.all(*values)``, made once per program run for the same values (the same objects).
+
+    The roles of a stack trust the same clusters' OIDC providers: their ARNs are a few Outputs shared by
+    hundreds of roles, and Output.all wraps each input in an apply of its own. Combined once, each role
+    applies the one result (which carries the same resources, so the same dependencies).
+    """
+    cache = _run_cache("_irsa_combined")
+    key = tuple(id(v) for v in values)
+    hit = cache.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], values, strict=True)):
+        return hit[1]  # type: ignore[no-any-return]
+    out = pulumi.Output.all(*values)
+    cache[key] = (tuple(values), out)  # the values are kept, so their ids stay theirs
+    return out
 
 
 def eks_issuer_url(cluster_name: pulumi.Input[str], provider: Optional[pulumi.ProviderResource]) -> pulumi.Output[str]:

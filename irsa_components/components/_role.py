@@ -232,12 +232,12 @@ def create_role(
         tags=tags or None,
         opts=child,
     )
-    attachments = [
-        aws.iam.RolePolicyAttachment(child_name, role=role.name, policy_arn=arn, opts=child)
-        for child_name, arn in zip(
-            _attachment_names(name, settings.managed_policy_arns), settings.managed_policy_arns, strict=True
-        )
-    ]
+    attachments = []
+    names = _attachment_names(name, settings.managed_policy_arns)
+    # Loops, not comprehensions, where resources are registered: the SDK records the caller's stack with
+    # every registration, and a comprehension is one frame more in it (Python 3.11).
+    for child_name, arn in zip(names, settings.managed_policy_arns, strict=True):
+        attachments.append(aws.iam.RolePolicyAttachment(child_name, role=role.name, policy_arn=arn, opts=child))
     inline = None
     if settings.policy_statements:
         statements = settings.policy_statements

@@ -25,8 +25,8 @@ from ..core.trust import (
 )
 from ..core.validate import check_audiences, check_quotas, check_service_accounts, check_trust_size
 from ._addons import AddonArgs, addon_service_accounts, check_addons
-from ._inputs import plain_list, subject
-from ._lookups import aws_environment, aws_provider_of
+from ._inputs import as_output, plain_list, subject
+from ._lookups import aws_environment, aws_provider_of, combined
 from ._role import RoleSettings, check_role_settings, create_role
 
 TYPE = "irsa-components:index:IrsaRole"
@@ -87,6 +87,9 @@ class _Spec:
     pod_clusters: list[str]
     session_tags: bool
     role: RoleSettings
+    trust_json: Optional[str] = None
+    """The trust policy when every value it needs is known now (IRSA only, plain provider ARNs): built and
+    sized once, here."""
 
 
 def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
@@ -148,26 +151,58 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
         }
         role_args = {**args, "policy_statements": [*statements, chain]}
     role = check_role_settings(problems, role_args, derive_role_name(name), quotas, addons or [])
+    trust_json = None
     if trust_inputs_valid and sas:
-        # Size the trust now, with stand-ins for values only the cloud knows; exact check once known.
-        estimate_arns = [
-            a if isinstance(a, str) else estimate_provider_arn(f"{name}-{i}")
-            for i, a in enumerate(arns if arns is not None else [ESTIMATE_PROVIDER_ARN])
-        ]
-        estimate = _trust_document(
-            sas,
-            estimate_arns,
-            audiences,
-            pod_clusters,
-            bool(args.get("pod_identity_session_tags", True)),
-            ESTIMATE_ACCOUNT,
-            ESTIMATE_PARTITION,
-            ESTIMATE_REGION,
-        )
-        check_trust_size(problems, "service_accounts", estimate, quotas.trust_policy_chars)
+        session_tags = bool(args.get("pod_identity_session_tags", True))
+        if not pod_clusters and arns is not None and all(isinstance(a, str) for a in arns):
+            # Everything the trust needs is known: the document itself, checked now and used as it is.
+            trust_json = _exact_trust(problems, sas, [str(a) for a in arns], audiences, quotas.trust_policy_chars)
+        else:
+            # Size the trust now, with stand-ins for values only the cloud knows; exact check once known.
+            estimate_arns = [
+                a if isinstance(a, str) else estimate_provider_arn(f"{name}-{i}")
+                for i, a in enumerate(arns if arns is not None else [ESTIMATE_PROVIDER_ARN])
+            ]
+            estimate = _trust_document(
+                sas,
+                estimate_arns,
+                audiences,
+                pod_clusters,
+                session_tags,
+                ESTIMATE_ACCOUNT,
+                ESTIMATE_PARTITION,
+                ESTIMATE_REGION,
+            )
+            check_trust_size(problems, "service_accounts", estimate, quotas.trust_policy_chars)
     problems.raise_if_any()
     assert role is not None
-    return _Spec(sas, arns, raw_arns, audiences, pod_clusters, bool(args.get("pod_identity_session_tags", True)), role)
+    return _Spec(
+        sas,
+        arns,
+        raw_arns,
+        audiences,
+        pod_clusters,
+        bool(args.get("pod_identity_session_tags", True)),
+        role,
+        trust_json,
+    )
+
+
+def _exact_trust(
+    problems: Problems, sas: list[ServiceAccountRef], provider_arns: list[str], audiences: list[str], quota: int
+) -> Optional[str]:
+    """The IRSA trust of plain provider ARNs as JSON, or None with the problems added (as render() checks)."""
+    before = len(problems)
+    for i, arn in enumerate(provider_arns):
+        try:
+            issuer_host_from_provider_arn(arn)
+        except ValueError as exc:
+            problems.add(f"oidc_provider_arns[{i}]", arn, str(exc))
+    if len(problems) > before:
+        return None
+    doc = _trust_document(sas, provider_arns, audiences, [], True, "", "", "")
+    check_trust_size(problems, "service_accounts", doc, quota)
+    return documents.to_json(doc) if len(problems) == before else None
 
 
 def _checked_role_arn(label: str, index: int, arn: pulumi.Output[str]) -> pulumi.Output[str]:
@@ -235,10 +270,10 @@ class IrsaRole(pulumi.ComponentResource):
         self.role = created.role
         self.arn = created.role.arn
         self.name = created.role.name
-        self.trust_policy = pulumi.Output.from_input(trust)
-        self.register_outputs(
-            {"role": self.role, "arn": self.arn, "name": self.name, "trust_policy": self.trust_policy}
-        )
+        self.trust_policy = as_output(trust)
+        # The outputs are the attributes above (the component provider reads them from there too); the
+        # component's state entry would only repeat them, at a serialisation per component.
+        self.register_outputs({})
 
     def _trust_json(self, label: str, spec: _Spec) -> pulumi.Input[str]:
         quota = spec.role.quotas.trust_policy_chars
@@ -266,13 +301,24 @@ class IrsaRole(pulumi.ComponentResource):
                 raise InputError(problems)
             return documents.to_json(doc)
 
+        if spec.trust_json is not None:
+            return spec.trust_json
         arns_known = spec.provider_arns is not None and all(isinstance(a, str) for a in spec.provider_arns)
         if not spec.pod_clusters and arns_known:
             return render([str(a) for a in spec.provider_arns or []], "", "", "")
         env = aws_environment(aws_provider_of(self)) if spec.pod_clusters else None
-        return pulumi.Output.all(
-            pulumi.Output.from_input(spec.provider_arns_input),
-            env.account_id if env else "",
-            env.partition if env else "",
-            env.region if env else "",
-        ).apply(lambda v: render(list(v[0] or []), v[1], v[2], v[3]))
+        if env is not None and arns_known:
+            # Only the account, partition and region are unknown: one apply of the stack's combined Output.
+            known = [str(a) for a in spec.provider_arns or []]
+            return env.account_partition_region.apply(lambda v: render(known, v[0], v[1], v[2]))
+        # The provider ARNs (and the environment) are the stack's shared Outputs: combined once, applied here.
+        arns: pulumi.Output[Any]
+        if spec.provider_arns is not None:
+            arns = combined(spec.provider_arns)
+        else:
+            arns = pulumi.Output.from_input(spec.provider_arns_input)
+        if env is None:
+            return arns.apply(lambda v: render(list(v or []), "", "", ""))
+        return combined([arns, env.account_partition_region]).apply(
+            lambda v: render(list(v[0] or []), v[1][0], v[1][1], v[1][2])
+        )

@@ -22,7 +22,7 @@ from ..core.trust import (
 )
 from ..core.validate import check_policy_statements, check_quotas, check_tags, check_trust_size
 from ._addons import AddonArgs, check_addons
-from ._inputs import plain_list, subject
+from ._inputs import LazyOutputs, as_output, plain_list, subject
 from ._lookups import aws_environment, aws_provider_of
 from ._role import ROLE_FIELDS, check_role_settings, create_role
 
@@ -74,7 +74,7 @@ class PodIdentityAssociationArgs(TypedDict, total=False):
     """Keep the created role, its inline policy, policy attachments and add-on policies in AWS when this component is deleted or they are replaced (Pulumi retainOnDelete on each of them; a component's own option does not reach its children). The associations are still deleted. Not with role_arn. Default false."""
 
 
-class PodIdentityAssociation(pulumi.ComponentResource):
+class PodIdentityAssociation(LazyOutputs, pulumi.ComponentResource):
     """EKS Pod Identity for one namespace/service account: a role trusted by pods.eks.amazonaws.com and one association per cluster.
 
     The created role's trust allows sts:AssumeRole and sts:TagSession, is scoped to the account with
@@ -211,32 +211,30 @@ class PodIdentityAssociation(pulumi.ComponentResource):
             assert existing is not None
             role_arn = existing
         policy = documents.to_json(documents.document(session_policy)) if session_policy else None
-        self.associations = [
-            aws.eks.PodIdentityAssociation(
-                f"{name}-{cluster}",
-                cluster_name=cluster,
-                namespace=sa.namespace,
-                service_account=sa.name,
-                role_arn=role_arn,
-                target_role_arn=target,
-                disable_session_tags=None if session_tags else True,
-                policy=policy,
-                tags=args.get("association_tags"),
-                opts=pulumi.ResourceOptions(parent=self),
+        self.associations = []
+        for cluster in clusters:  # a loop: see create_role
+            self.associations.append(
+                aws.eks.PodIdentityAssociation(
+                    f"{name}-{cluster}",
+                    cluster_name=cluster,
+                    namespace=sa.namespace,
+                    service_account=sa.name,
+                    role_arn=role_arn,
+                    target_role_arn=target,
+                    disable_session_tags=None if session_tags else True,
+                    policy=policy,
+                    tags=args.get("association_tags"),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
             )
-            for cluster in clusters
-        ]
-        self.role_arn = pulumi.Output.from_input(role_arn)
-        self.association_arns = pulumi.Output.all(*[a.association_arn for a in self.associations])
-        self.external_ids = pulumi.Output.all(*[a.external_id for a in self.associations]).apply(
-            lambda ids: [i or "" for i in ids]
+        self.role_arn = as_output(role_arn)
+        associations = self.associations
+        self._defer(
+            association_arns=lambda: pulumi.Output.all(*[a.association_arn for a in associations]),
+            external_ids=lambda: pulumi.Output.all(*[a.external_id for a in associations]).apply(
+                lambda ids: [i or "" for i in ids]
+            ),
         )
-        self.register_outputs(
-            {
-                "role": self.role,
-                "role_arn": self.role_arn,
-                "associations": self.associations,
-                "association_arns": self.association_arns,
-                "external_ids": self.external_ids,
-            }
-        )
+        # The outputs are the attributes above (the component provider reads them from there too); the
+        # component's state entry would only repeat them, at a serialisation per component.
+        self.register_outputs({})

@@ -16,7 +16,7 @@ from ..core.kubernetes import (
     service_account_name_problem,
     token_expiration_problem,
 )
-from ._inputs import subject
+from ._inputs import LazyOutputs, as_output, subject
 
 TYPE = "irsa-components:index:AnnotatedServiceAccount"
 
@@ -44,7 +44,7 @@ class AnnotatedServiceAccountArgs(TypedDict, total=False):
     """Whether pods mount the Kubernetes API token of this ServiceAccount."""
 
 
-class AnnotatedServiceAccount(pulumi.ComponentResource):
+class AnnotatedServiceAccount(LazyOutputs, pulumi.ComponentResource):
     """A Kubernetes ServiceAccount annotated with eks.amazonaws.com/role-arn, or plain for Pod Identity."""
 
     service_account: k8s.core.v1.ServiceAccount
@@ -95,25 +95,24 @@ class AnnotatedServiceAccount(pulumi.ComponentResource):
             token_expiration=args.get("token_expiration"),
             extra=extra,
         )
+        # A plain dict, not ObjectMetaArgs: the SDK serialises an input class through its type metadata,
+        # property by property; a dict directly, to the same registration.
+        metadata: k8s.meta.v1.ObjectMetaArgsDict = {"name": sa_name, "namespace": namespace}
+        if annotations:
+            metadata["annotations"] = annotations
+        if args.get("labels"):
+            metadata["labels"] = args["labels"]
         self.service_account = k8s.core.v1.ServiceAccount(
             name,
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=sa_name,
-                namespace=namespace,
-                annotations=annotations or None,
-                labels=args.get("labels"),
-            ),
+            metadata=metadata,
             automount_service_account_token=args.get("automount_service_account_token"),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.name = pulumi.Output.from_input(str(sa_name))
-        self.namespace = pulumi.Output.from_input(str(namespace))
-        self.role_arn = pulumi.Output.from_input(role_arn) if role_arn is not None else None
-        self.register_outputs(
-            {
-                "service_account": self.service_account,
-                "name": self.name,
-                "namespace": self.namespace,
-                "role_arn": self.role_arn,
-            }
+        self._defer(
+            name=lambda: pulumi.Output.from_input(str(sa_name)),
+            namespace=lambda: pulumi.Output.from_input(str(namespace)),
         )
+        self.role_arn = as_output(role_arn) if role_arn is not None else None
+        # The outputs are the attributes above (the component provider reads them from there too); the
+        # component's state entry would only repeat them, at a serialisation per component.
+        self.register_outputs({})

@@ -5,7 +5,6 @@ The default AWS provider answers as the stack's account (``aws:allowedAccountIds
 roles and OIDC providers a stack creates in its other accounts carry those accounts' ARNs.
 """
 
-import gc
 import json
 import re
 import threading
@@ -22,6 +21,7 @@ from pulumi.runtime.settings import SETTINGS, set_root_resource
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
+from .. import gc_policy
 from ..core.arns import ACCOUNT_RE, partition_for_region
 from ..core.names import stable_hash
 from ..core.trust import issuer_host
@@ -351,19 +351,14 @@ def run_program(
     capture = sdk_resource._get_stack_trace
     if not source_positions:
         sdk_resource._get_stack_trace = source_pb2.StackTrace
-    # A run allocates millions of short-lived objects (futures, handles, Outputs) beside hundreds of
-    # thousands of live ones: with the default thresholds the collector's full passes grow with the
-    # stack and take a third of the time. Collect young objects far less often while it runs.
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 1000)
     try:
-        _sync_await(run_in_stack(program))
+        with gc_policy.applied():  # the collector as under `pulumi up` (irsa_components/gc_policy.py)
+            _sync_await(run_in_stack(program))
     except BaseException as exc:
         # What got registered before the failure: tests assert that bad input registers nothing.
         exc.simulation = _simulation(monitor, mocks)  # type: ignore[attr-defined]
         raise
     finally:
-        gc.set_threshold(*thresholds)
         sdk_resource._get_stack_trace = capture
         set_root_resource(None)  # type: ignore[arg-type]
     return _simulation(monitor, mocks)

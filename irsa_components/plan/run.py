@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from .. import gc_policy
 from ..core.errors import InputError, Problem
 from ..stack.config import StackConfig, decode_config, parse_stack_config
 from .extract import StackFacts, build_plan
@@ -74,15 +75,21 @@ def plan_from_config(
     from ..offline import CloudMocks, run_program
     from ..offline.sharded import run_stack_program
 
-    stack_config: StackConfig = parse_stack_config(decode_config(config), region=config.get("aws:region"))
-    if program is not None:
-        simulation = run_program(program, config=dict(config), project=project, stack=stack, secret_keys=secret_keys)
-    else:
-        simulation = run_stack_program(config, project=project, stack=stack, secret_keys=secret_keys, workers=workers)
-    region = config.get("aws:region") or "us-east-1"
-    account = CloudMocks(config).account  # the account the mocks answered with (or its placeholder)
-    facts = StackFacts(project=project, stack=stack, account=account, region=region)
-    return build_plan(stack_config, simulation, facts)
+    # Merging the shares and building the plan walk as many objects as the program made.
+    with gc_policy.applied():
+        stack_config: StackConfig = parse_stack_config(decode_config(config), region=config.get("aws:region"))
+        if program is not None:
+            simulation = run_program(
+                program, config=dict(config), project=project, stack=stack, secret_keys=secret_keys
+            )
+        else:
+            simulation = run_stack_program(
+                config, project=project, stack=stack, secret_keys=secret_keys, workers=workers
+            )
+        region = config.get("aws:region") or "us-east-1"
+        account = CloudMocks(config).account  # the account the mocks answered with (or its placeholder)
+        facts = StackFacts(project=project, stack=stack, account=account, region=region)
+        return build_plan(stack_config, simulation, facts)
 
 
 def plan_stack(source: StackSource) -> Plan:

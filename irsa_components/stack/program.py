@@ -5,7 +5,7 @@ tests run the same function under the SDK's mocks.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import pulumi
 import pulumi_aws as aws
@@ -116,7 +116,8 @@ def main() -> None:
     deployment = deploy(config, region=region, profile=aws_config.get("profile"))
     roles: dict[str, Any] = {}
     for k, s in deployment.services.items():
-        roles[k] = {"arn": s.role_arn, "name": s.role_name}
+        # The name as configured: the role's own output is the same string, one Output less per service.
+        roles[k] = {"arn": s.role_arn, "name": config.role_name_of(k)}
         if config.account_of(k):
             roles[k]["account"] = config.account_of(k)
     pulumi.export("roles", roles)
@@ -156,7 +157,9 @@ def deploy(config: StackConfig, *, region: Optional[str] = None, profile: Option
     env = aws_environment(None)  # account, partition, region: once per stack
     clusters = {key: _cluster(config, key, env, region) for key in config.clusters}
     accounts = {key: _account(config, key, clusters, region, profile) for key in config.accounts_in_use()}
-    services = {key: _service(config, key, clusters, accounts) for key in config.services}
+    services: dict[str, ServiceResources] = {}
+    for key in config.services:  # a loop: the SDK records every registration's stack (see components/_role.py)
+        services[key] = _service(config, key, clusters, accounts)
     return Deployment(clusters, services, accounts)
 
 
@@ -343,15 +346,16 @@ def _account(
 def _aliases(names: list[str]) -> Optional[pulumi.ResourceOptions]:
     if not names:
         return None
-    return pulumi.ResourceOptions(aliases=[pulumi.Alias(name=n) for n in names])
+    return pulumi.ResourceOptions(aliases=_alias_list(names))
 
 
-def _merge(*opts: Optional[pulumi.ResourceOptions]) -> pulumi.ResourceOptions:
-    merged = pulumi.ResourceOptions()
-    for o in opts:
-        if o is not None:
-            merged = pulumi.ResourceOptions.merge(merged, o)
-    return merged
+def _alias_list(names: list[str]) -> Optional[list[pulumi.Input[Union[str, pulumi.Alias]]]]:
+    return [pulumi.Alias(name=n) for n in names] if names else None
+
+
+def _options(providers: Optional[dict[str, pulumi.ProviderResource]], aliases: list[str]) -> pulumi.ResourceOptions:
+    """One ResourceOptions (merging options copies them, and this runs for every component of every service)."""
+    return pulumi.ResourceOptions(providers=providers, aliases=_alias_list(aliases))
 
 
 def _service(
@@ -412,10 +416,7 @@ def _service(
     role = IrsaRole(
         key,
         role_args,
-        opts=_merge(
-            pulumi.ResourceOptions(providers={"aws": account.provider}) if account is not None else None,
-            _aliases(service.renamed_from),
-        ),
+        opts=_options({"aws": account.provider} if account is not None else None, service.renamed_from),
     )
     out = ServiceResources(role)
     if pod:
@@ -475,9 +476,9 @@ def _service_accounts(
             account = AnnotatedServiceAccount(
                 f"{key}{suffix}-{c}",
                 args,  # type: ignore[arg-type]
-                opts=_merge(
-                    pulumi.ResourceOptions(providers={"kubernetes": k8s_provider} if k8s_provider else None),
-                    _aliases([f"{old}{suffix}-{c}" for old in service.renamed_from]),
+                opts=_options(
+                    {"kubernetes": k8s_provider} if k8s_provider else None,
+                    [f"{old}{suffix}-{c}" for old in service.renamed_from],
                 ),
             )
             if primary:
