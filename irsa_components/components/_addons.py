@@ -16,6 +16,7 @@ from ..addons.layout import STAND_IN_ACCOUNT, AddonLayout, layout
 from ..addons.model import PolicySource
 from ..core.arns import account_problem, aws_managed_policy_arn
 from ..core.errors import Problem, Problems
+from ._keys import check_keys, declared
 from ._lookups import AwsEnvironment, aws_environment, aws_provider_of
 
 
@@ -34,7 +35,7 @@ class AddonArgs(TypedDict, total=False):
     """The add-on's (primary) service account. Default: its chart's."""
 
 
-_SETTINGS = ("name", "scope", "policy", "namespace", "service_account")
+_SETTINGS = tuple(sorted(declared(AddonArgs)))
 _POLICIES = ("custom", "managed")
 
 
@@ -57,10 +58,12 @@ def _renamed(problem: Problem, entry: str) -> Problem:
     return Problem(problem.subject, field, problem.value, problem.message)
 
 
-def check_addons(problems: Problems, value: object) -> Optional[list[AddonLayout]]:
+def check_addons(problems: Problems, value: object, partition: Optional[str] = None) -> Optional[list[AddonLayout]]:
     """Validate the ``addons`` input (plain values only) and lay out each add-on's policies.
 
-    Adds every problem to ``problems``; returns None when there is any.
+    ``partition``: the role's, when known at preview (the scope's ARNs must be in it); else the scope
+    must fit some partition, and is checked again once the role's partition is known. Adds every
+    problem to ``problems``; returns None when there is any.
     """
     if value is None:
         return []
@@ -81,8 +84,7 @@ def check_addons(problems: Problems, value: object) -> Optional[list[AddonLayout
             problems.add(where, entry, "must be an add-on: {name, scope, policy, namespace, service_account}")
             continue
         unknown = [k for k in entry if k not in _SETTINGS]
-        for key in unknown:
-            problems.add(f"{where}.{key}", entry[key], f"is not an add-on setting ({', '.join(_SETTINGS)})")
+        check_keys(problems, entry, AddonArgs, prefix=f"{where}.", what="an add-on setting")
         outputs = _outputs_in({k: entry[k] for k in _SETTINGS if k in entry}, where)
         for field in outputs:
             problems.add(
@@ -111,6 +113,7 @@ def check_addons(problems: Problems, value: object) -> Optional[list[AddonLayout
             namespace=entry.get("namespace"),
             service_account=entry.get("service_account"),
             policy=cast(Optional[PolicySource], policy),
+            partitions=(partition,) if partition else None,
             subject=problems.subject,
             field_prefix=f"{where}.scope.",
         )

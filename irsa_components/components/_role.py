@@ -17,6 +17,7 @@ from ..core.permissions import policy_name
 from ..core.validate import check_role
 from ._addons import addon_attachment_names, addon_managed_policies, create_addon_policies
 from ._inputs import is_known, plain_list, with_placeholders
+from ._partition import Partitions
 
 # The role inputs IrsaRole and PodIdentityAssociation both declare (flat, each with its docstring,
 # because the schema analyzer reads docstrings only from the class that declares a field).
@@ -111,6 +112,23 @@ def check_role_settings(
         addons=list(addons),
         retain_on_delete=retain is True,
     )
+
+
+def add_role_arns(partitions: Partitions, args: Mapping[str, Any], *, statements: str = "policy_statements") -> None:
+    """The role inputs that are ARNs: permissions boundary, managed policies, the statements' resources."""
+    partitions.add("permissions_boundary", args.get("permissions_boundary"))
+    managed = plain_list(args.get("managed_policy_arns"))
+    partitions.add_all("managed_policy_arns", managed)
+    partitions.add_statements(statements, args.get(statements))
+
+
+def checked_role_arns(partitions: Partitions, settings: RoleSettings) -> None:
+    """The role's ARN inputs that are Outputs, checked against the role's partition once known."""
+    if settings.permissions_boundary is not None:
+        settings.permissions_boundary = partitions.checked("permissions_boundary", settings.permissions_boundary)
+    settings.managed_policy_arns = [
+        partitions.checked(f"managed_policy_arns[{i}]", arn) for i, arn in enumerate(settings.managed_policy_arns)
+    ]
 
 
 def _check_addon_attachments(

@@ -26,8 +26,11 @@ from ..core.trust import (
 from ..core.validate import check_audiences, check_quotas, check_service_accounts, check_trust_size
 from ._addons import AddonArgs, addon_service_accounts, check_addons
 from ._inputs import plain_list, subject
+from ._keys import check_keys
 from ._lookups import aws_environment, aws_provider_of
-from ._role import RoleSettings, check_role_settings, create_role
+from ._partition import Partitions, after
+from ._registry import remember_role
+from ._role import RoleSettings, add_role_arns, check_role_settings, checked_role_arns, create_role
 
 TYPE = "irsa-components:index:IrsaRole"
 
@@ -87,12 +90,16 @@ class _Spec:
     pod_clusters: list[str]
     session_tags: bool
     role: RoleSettings
+    partitions: Partitions
 
 
-def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
+def _validate(name: str, args: IrsaRoleArgs, opts: Optional[pulumi.ResourceOptions] = None) -> _Spec:
     problems = Problems(subject("IrsaRole", name))
+    if not check_keys(problems, args, IrsaRoleArgs):
+        problems.raise_if_any()
+    partitions = Partitions(problems, opts)
     allow_wildcard = bool(args.get("allow_wildcard_service_accounts", False))
-    addons = check_addons(problems, args.get("addons"))
+    addons = check_addons(problems, args.get("addons"), partitions.partition)
     given_sas = args.get("service_accounts")
     if given_sas is None and "addons" in args:
         # The add-ons' own service accounts (nothing to check when the add-ons themselves are wrong).
@@ -107,6 +114,7 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
     for i, arn in enumerate(arns or []):
         if isinstance(arn, str):
             problems.check(f"oidc_provider_arns[{i}]", arn, oidc_provider_arn_problem(arn))
+            partitions.add(f"oidc_provider_arns[{i}]", arn)
     if arns is not None and len({a for a in arns if isinstance(a, str)}) < len([a for a in arns if isinstance(a, str)]):
         problems.add("oidc_provider_arns", arns, "lists an OIDC provider twice")
     pod_clusters = plain_list(args.get("pod_identity_cluster_names")) or []
@@ -127,8 +135,10 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
         chain_targets = []
     for i, arn in enumerate(chain_targets):
         if isinstance(arn, pulumi.Output):
-            chain_targets[i] = _checked_role_arn(problems.subject, i, arn)  # checked once known
+            # Checked once known (a role ARN in the role's partition).
+            chain_targets[i] = partitions.checked(f"assume_role_arns[{i}]", _checked_role_arn(problems.subject, i, arn))
         else:
+            partitions.add(f"assume_role_arns[{i}]", arn)
             problems.check(
                 f"assume_role_arns[{i}]",
                 arn,
@@ -148,6 +158,8 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
         }
         role_args = {**args, "policy_statements": [*statements, chain]}
     role = check_role_settings(problems, role_args, derive_role_name(name), quotas, addons or [])
+    add_role_arns(partitions, args)
+    partitions.check()
     if trust_inputs_valid and sas:
         # Size the trust now, with stand-ins for values only the cloud knows; exact check once known.
         estimate_arns = [
@@ -167,7 +179,16 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
         check_trust_size(problems, "service_accounts", estimate, quotas.trust_policy_chars)
     problems.raise_if_any()
     assert role is not None
-    return _Spec(sas, arns, raw_arns, audiences, pod_clusters, bool(args.get("pod_identity_session_tags", True)), role)
+    return _Spec(
+        sas,
+        arns,
+        raw_arns,
+        audiences,
+        pod_clusters,
+        bool(args.get("pod_identity_session_tags", True)),
+        role,
+        partitions,
+    )
 
 
 def _checked_role_arn(label: str, index: int, arn: pulumi.Output[str]) -> pulumi.Output[str]:
@@ -227,18 +248,49 @@ class IrsaRole(pulumi.ComponentResource):
     """The role's trust policy JSON."""
 
     def __init__(self, name: str, args: IrsaRoleArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        spec = _validate(name, args)  # raises before anything is registered
+        spec = _validate(name, args, opts)  # raises before anything is registered
         super().__init__(TYPE, name, None, opts)
         label = subject("IrsaRole", name)
-        trust = self._trust_json(label, spec)
+        spec.partitions.bind(self)
+        checked_role_arns(spec.partitions, spec.role)
+        trust = after(self._trust_json(label, spec), spec.partitions.guard())
         created = create_role(self, name, label, spec.role, trust)
         self.role = created.role
         self.arn = created.role.arn
         self.name = created.role.name
         self.trust_policy = pulumi.Output.from_input(trust)
+        remember_role(
+            label,
+            self.arn,
+            self._pod_identity_view(spec),
+            f"set pod_identity_cluster_names on {label} (and pod_identity_session_tags like the association's "
+            "session tags) and list the service account in its service_accounts",
+        )
         self.register_outputs(
             {"role": self.role, "arn": self.arn, "name": self.name, "trust_policy": self.trust_policy}
         )
+
+    def _pod_identity_view(self, spec: _Spec) -> pulumi.Input[dict[str, Any]]:
+        """The trust as EKS Pod Identity sees it: provider ARNs not known yet are stand-ins (they only admit IRSA)."""
+        given = spec.provider_arns if spec.provider_arns is not None else [ESTIMATE_PROVIDER_ARN]
+        arns = [a if isinstance(a, str) else estimate_provider_arn(f"{i}") for i, a in enumerate(given)]
+
+        def view(account: str, partition: str, region: str) -> dict[str, Any]:
+            return _trust_document(
+                spec.service_accounts,
+                arns,
+                spec.audiences,
+                spec.pod_clusters,
+                spec.session_tags,
+                account,
+                partition,
+                region,
+            )
+
+        if not spec.pod_clusters:
+            return view("", "", "")
+        env = aws_environment(aws_provider_of(self))
+        return pulumi.Output.all(env.account_id, env.partition, env.region).apply(lambda v: view(v[0], v[1], v[2]))
 
     def _trust_json(self, label: str, spec: _Spec) -> pulumi.Input[str]:
         quota = spec.role.quotas.trust_policy_chars
@@ -270,8 +322,14 @@ class IrsaRole(pulumi.ComponentResource):
         if not spec.pod_clusters and arns_known:
             return render([str(a) for a in spec.provider_arns or []], "", "", "")
         env = aws_environment(aws_provider_of(self)) if spec.pod_clusters else None
+        checked = spec.partitions.checked
+        provider_arns = (
+            [checked(f"oidc_provider_arns[{i}]", a) for i, a in enumerate(spec.provider_arns)]
+            if spec.provider_arns is not None
+            else checked("oidc_provider_arns", spec.provider_arns_input)
+        )
         return pulumi.Output.all(
-            pulumi.Output.from_input(spec.provider_arns_input),
+            pulumi.Output.from_input(provider_arns),
             env.account_id if env else "",
             env.partition if env else "",
             env.region if env else "",

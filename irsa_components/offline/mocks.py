@@ -23,6 +23,7 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from ..core.arns import ACCOUNT_RE, partition_for_region
+from ..core.errors import InputError
 from ..core.names import stable_hash
 from ..core.trust import issuer_host
 
@@ -360,13 +361,32 @@ def run_program(
         _sync_await(run_in_stack(program))
     except BaseException as exc:
         # What got registered before the failure: tests assert that bad input registers nothing.
-        exc.simulation = _simulation(monitor, mocks)  # type: ignore[attr-defined]
+        simulation = _simulation(monitor, mocks)
+        exc.simulation = simulation  # type: ignore[attr-defined]
+        cause = _input_error_in(exc)
+        if cause is not None and cause is not exc:
+            # Raised where a value became known (inside an apply): the SDK wraps it in "While processing
+            # input ..." errors; the input problems are what the caller needs.
+            cause.simulation = simulation  # type: ignore[attr-defined]
+            raise cause from None
         raise
     finally:
         gc.set_threshold(*thresholds)
         sdk_resource._get_stack_trace = capture
         set_root_resource(None)  # type: ignore[arg-type]
     return _simulation(monitor, mocks)
+
+
+def _input_error_in(exc: BaseException) -> Optional[InputError]:
+    """The InputError an exception was raised for (its cause chain), if any."""
+    seen: set[int] = set()
+    current: Optional[BaseException] = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, InputError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _simulation(monitor: RecordingMonitor, mocks: CloudMocks) -> Simulation:

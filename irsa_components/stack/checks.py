@@ -728,3 +728,73 @@ def camel_fields(problems: list[Problem]) -> list[Problem]:
                 field = camel + field[len(snake) :]
         out.append(Problem(p.subject, field, p.value, p.message))
     return out
+
+
+def _entries(raw: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    return [(str(k), v) for k, v in raw.items() if isinstance(v, Mapping)]
+
+
+def partition_checks(
+    raw: Mapping[str, Any],
+    raw_clusters: Mapping[str, Any],
+    raw_services: Mapping[str, Any],
+    raw_accounts: Mapping[str, Any],
+    region: Optional[str],
+) -> list[Problem]:
+    """Every ARN of the config in the partition of ``aws:region`` (or, without it, all in one partition).
+
+    Add-on scope ARNs are checked by the catalogue (``addon_checks``), in the same partition.
+    """
+    groups: list[tuple[str, list[validate.ArnInput]]] = []
+    top: list[validate.ArnInput] = []
+    if "permissionsBoundary" in raw:
+        top.append(("irsa:permissionsBoundary", raw["permissionsBoundary"]))
+    groups.append(("stack config", top))
+    for key, entry in _entries(raw_clusters):
+        groups.append((f"cluster {key!r}", [("oidcProviderArn", entry.get("oidcProviderArn"))]))
+    for key, entry in _entries(raw_accounts):
+        groups.append(
+            (
+                f"account {key!r}",
+                [("roleArn", entry.get("roleArn")), ("permissionsBoundary", entry.get("permissionsBoundary"))],
+            )
+        )
+    for key, entry in _entries(raw_services):
+        found: list[validate.ArnInput] = [("permissionsBoundary", entry.get("permissionsBoundary"))]
+        managed = entry.get("managedPolicyArns")
+        if isinstance(managed, list):
+            found += [(f"managedPolicyArns[{i}]", a) for i, a in enumerate(managed)]
+        found += validate.statement_arns("policyStatements", entry.get("policyStatements"))
+        groups.append((f"service {key!r}", found))
+    expected = validate.region_partition(region)
+    where = f"the stack's region {region} (aws:region)"
+    if expected is None:
+        counts: dict[str, int] = {}
+        for _, group in groups:
+            for _, value in group:
+                if (partition := arns.literal_partition(value)) is not None:
+                    counts[partition] = counts.get(partition, 0) + 1
+        if len(counts) < 2:
+            return []
+        expected = max(counts, key=lambda p: counts[p])
+        where = "most ARNs of this stack config (no aws:region is set)"
+    out: list[Problem] = []
+    for subject, group in groups:
+        p = Problems(subject)
+        validate.check_partitions(p, group, expected, where)
+        out.extend(p)
+    if region and validate.region_partition(region):
+        for key, entry in _entries(raw_accounts):
+            other = entry.get("region")
+            theirs = validate.region_partition(other)
+            if theirs is not None and theirs != expected:
+                out.append(
+                    Problem(
+                        f"account {key!r}",
+                        "region",
+                        other,
+                        f"is in partition {theirs!r}, but {where} is in partition {expected!r}: a role cannot be "
+                        "assumed across partitions",
+                    )
+                )
+    return out

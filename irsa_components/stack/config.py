@@ -25,6 +25,7 @@ from .checks import (
     environment_checks,
     mapping_of,
     parse_entries,
+    partition_checks,
     problems_from,
     self_hosted_checks,
 )
@@ -126,6 +127,7 @@ def parse_stack_config(
         if isinstance(entry, Mapping):
             problems.extend(addon_checks(str(key), entry, partitions, layouts))
     problems.extend(cross_checks(config, raw_services, set(raw_clusters), layouts, raw_accounts, region))
+    problems.extend(partition_checks(raw, raw_clusters, raw_services, raw_accounts, region))
     if problems:
         raise InputError(camel_fields(problems))
     return config
