@@ -11,7 +11,7 @@ from typing import Any
 
 from . import documents
 from .arns import literal_partition, partition_for_region, policy_arn_problem, region_problem
-from .errors import Problems
+from .errors import Problems, close_match
 from .evaluate import allows_all, pod_identity_requests
 from .kubernetes import ServiceAccountRef, parse_service_account
 from .limits import (
@@ -104,7 +104,15 @@ def check_policy_statements(problems: Problems, field: str, statements: object) 
     good: list[dict[str, Any]] = []
     for i, statement in enumerate(statements):
         found = documents.statement_problems(statement)
+        # A misspelt element ("Actions") is the problem, not the element it stands for being missing.
+        meant = {
+            close_match(str(k), documents.STATEMENT_FIELDS)
+            for k in (statement if isinstance(statement, Mapping) else ())
+            if k not in documents.STATEMENT_FIELDS
+        }
         for sub, value, message in found:
+            if value is None and sub in meant and sub not in statement:
+                continue
             problems.add(f"{field}[{i}]{'.' + sub if sub else ''}", value, message)
         if not found and isinstance(statement, Mapping):
             good.append(dict(statement))

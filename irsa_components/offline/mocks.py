@@ -378,14 +378,17 @@ def run_program(
 
 
 def _input_error_in(exc: BaseException) -> Optional[InputError]:
-    """The InputError an exception was raised for (its cause chain), if any."""
+    """The InputError an exception was raised for (anywhere in its cause and context chains), if any."""
     seen: set[int] = set()
-    current: Optional[BaseException] = exc
-    while current is not None and id(current) not in seen:
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
         if isinstance(current, InputError):
             return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
     return None
 
 
