@@ -12,8 +12,7 @@ from ..core import documents
 from ..core.arns import parse_arn
 from ..core.errors import InputError, Problems
 from ..core.limits import Quotas
-from ..core.names import stable_hash
-from ..core.permissions import policy_name
+from ..core.names import attachment_names
 from ..core.validate import check_role
 from ._addons import addon_attachment_names, addon_managed_policies, create_addon_policies
 from ._inputs import is_known, plain_list, with_placeholders
@@ -180,16 +179,7 @@ def _aws_managed_path_name(arn: object) -> Optional[str]:
 
 def _attachment_names(name: str, arns: Sequence[pulumi.Input[str]]) -> list[str]:
     """Stable child names: the policy name when the ARN is known (hash-suffixed on clashes), else the index."""
-    names = []
-    known = [a for a in arns if isinstance(a, str)]
-    clashes = {policy_name(a) for a in known if sum(policy_name(b) == policy_name(a) for b in known) > 1}
-    for i, arn in enumerate(arns):
-        if isinstance(arn, str):
-            short = policy_name(arn)
-            names.append(f"{name}-{short}-{stable_hash(arn, 6)}" if short in clashes else f"{name}-{short}")
-        else:
-            names.append(f"{name}-policy-{i}")
-    return names
+    return attachment_names(name, [a if isinstance(a, str) else None for a in arns])
 
 
 def _inline_json(subject: str, statements: list[Any], quota: int) -> pulumi.Output[str]:

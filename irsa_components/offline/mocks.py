@@ -5,6 +5,7 @@ The default AWS provider answers as the stack's account (``aws:allowedAccountIds
 roles and OIDC providers a stack creates in its other accounts carry those accounts' ARNs.
 """
 
+import asyncio
 import gc
 import json
 import re
@@ -20,10 +21,10 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.settings import SETTINGS, set_root_resource
 from pulumi.runtime.stack import run_in_stack
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from ..core.arns import ACCOUNT_RE, partition_for_region
-from ..core.errors import InputError
+from ..core.errors import InputError, Problem
 from ..core.names import stable_hash
 from ..core.trust import issuer_host
 
@@ -288,12 +289,45 @@ class RecordingMonitor(sdk_mocks.MockMonitor):
         self.registrations: list[Registration] = []
         self.stack_outputs: dict[str, Any] = {}
         self.stack_urn = ""
+        self.engine_types: dict[str, str] = {}
+        """The URN type the engine gives each resource (its ancestors' types and its own), by the mocks' URN."""
+        self.engine_urns: set[tuple[str, str]] = set()
+        self._names = threading.Lock()  # the SDK registers from several threads
+
+    def _check_unique(self, request: Any) -> None:
+        """Refuse a second resource with the URN of an earlier one, as the engine does.
+
+        The SDK's mock monitor puts only the parent's own type in a URN; the engine chains every
+        ancestor's type. This tells resources apart exactly as the engine does.
+        """
+        parent = self.engine_types.get(request.parent) if request.parent else None
+        urn_type = f"{parent}${request.type}" if parent else request.type
+        key = (urn_type, request.name)
+        with self._names:
+            taken = key in self.engine_urns
+            self.engine_urns.add(key)
+        if taken:
+            raise InputError(
+                [
+                    Problem(
+                        f"{request.type} {request.name!r}",
+                        "(name)",
+                        f"{urn_type}::{request.name}",
+                        "is registered twice: two resources of one type under parents of the same types have this "
+                        "name, and the Pulumi engine refuses duplicate URNs; give one of their components another name",
+                    )
+                ]
+            )
 
     def RegisterResource(self, request: Any) -> Any:
+        if request.type != "pulumi:pulumi:Stack":
+            self._check_unique(request)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == "pulumi:pulumi:Stack":
             self.stack_urn = response.urn
             return response
+        parent_type = self.engine_types.get(request.parent) if request.parent else None
+        self.engine_types[response.urn] = f"{parent_type}${request.type}" if parent_type else request.type
         # The base monitor already deserialized the inputs for the mocks (same thread): reuse them.
         inputs = self.cloud.last_inputs.value
         registered = self.resources.get(response.urn)
@@ -357,6 +391,7 @@ def run_program(
     # stack and take a third of the time. Collect young objects far less often while it runs.
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 1000)
+    _quiet_input_errors(_ensure_event_loop())  # type: ignore[no-untyped-call]
     try:
         _sync_await(run_in_stack(program))
     except BaseException as exc:
@@ -375,6 +410,25 @@ def run_program(
         sdk_resource._get_stack_trace = capture
         set_root_resource(None)  # type: ignore[arg-type]
     return _simulation(monitor, mocks)
+
+
+def _quiet_input_errors(loop: asyncio.AbstractEventLoop) -> None:
+    """Input problems are raised to the caller once; the futures the SDK left holding them stay quiet.
+
+    A failed registration leaves the SDK's other futures holding the same exception, and asyncio logs
+    each one it collects ("Future exception was never retrieved") with its traceback.
+    """
+    if getattr(loop, "_irsa_quiet", False):
+        return
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, BaseException) and _input_error_in(exc) is not None:
+            return
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+    loop._irsa_quiet = True  # type: ignore[attr-defined]
 
 
 def _input_error_in(exc: BaseException) -> Optional[InputError]:

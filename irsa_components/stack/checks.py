@@ -19,6 +19,7 @@ from ..core import arns, cross_account, kubernetes, names, trust, validate
 from ..core.errors import Problem, Problems, did_you_mean
 from ..core.limits import Quotas
 from .models import ClusterConfig, ServiceConfig, StackConfig, key_problem
+from .naming import name_clashes
 
 TOP_FIELDS = {f.alias or n: n for n, f in StackConfig.model_fields.items()}
 
@@ -535,8 +536,7 @@ def cross_checks(
         if key in config.services:
             _parsed_service_checks(config, key, p, (layouts or {}).get(key), region)
         problems.extend(p)
-    problems.extend(_association_name_clashes(config))
-    problems.extend(_account_provider_clashes(config))
+    problems.extend(name_clashes(config, layouts or {}))
     return problems
 
 
@@ -563,52 +563,6 @@ def _claim_role_name(
         )
     else:
         taken[lowered] = (service, what)
-
-
-def _account_provider_clashes(config: StackConfig) -> list[Problem]:
-    """An account's OIDC provider for cluster c is the component ``<c>-<account>``: no cluster's own may be."""
-    out = []
-    for account in config.accounts_in_use():
-        if not config.accounts[account].create_oidc_providers:
-            continue
-        for key in config.services:
-            if config.account_of(key) != account or not config.uses_irsa(key):
-                continue
-            for c in config.clusters_of(key):
-                derived = f"{c}-{account}"
-                other = config.clusters.get(derived)
-                if other is not None and other.create_oidc_provider:
-                    out.append(
-                        Problem(
-                            f"cluster {derived!r}",
-                            "(key)",
-                            derived,
-                            f"is also the name of the OIDC provider of cluster {c!r} in account {account!r}; rename "
-                            "the cluster",
-                        )
-                    )
-    return sorted(set(out), key=str)
-
-
-def _association_name_clashes(config: StackConfig) -> list[Problem]:
-    """An add-on's other service accounts get Pod Identity components named ``<key>-<sa>``: no service may own that."""
-    out = []
-    for key in config.services:
-        if not config.uses_pod_identity(key):
-            continue
-        for ref in config.service_accounts_of(key)[1:]:
-            derived = f"{key}-{ref.name}"
-            if derived in config.services and config.uses_pod_identity(derived):
-                out.append(
-                    Problem(
-                        f"service {derived!r}",
-                        "(key)",
-                        derived,
-                        f"is also the name of the Pod Identity association of service {key!r} for {ref}; rename "
-                        "one of the services",
-                    )
-                )
-    return out
 
 
 def _parsed_service_checks(

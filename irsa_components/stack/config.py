@@ -30,6 +30,7 @@ from .checks import (
     self_hosted_checks,
 )
 from .models import (
+    ENVIRONMENT_MAX,
     KEY_MAX,
     AccountConfig,
     ClusterConfig,
@@ -92,8 +93,8 @@ def parse_stack_config(
     environment = raw.get("environment")
     if not environment:
         top.add("irsa:environment", environment, "is required: it is part of every role name and tag")
-    elif key_problem(str(environment)):
-        top.add("irsa:environment", environment, "must be 1-40 lowercase letters, digits and '-'")
+    elif (problem := key_problem(str(environment), ENVIRONMENT_MAX)) is not None:
+        top.add("irsa:environment", environment, problem.replace("keys are", "environments are"))
     problems.extend(top)
 
     raw_clusters = mapping_of(raw, "clusters", problems)
