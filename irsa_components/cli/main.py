@@ -56,7 +56,13 @@ def plan(
     config_file: Annotated[
         Optional[Path], typer.Option("--config-file", "-c", help="A stack-style YAML file (config: at the top).")
     ] = None,
-    project_dir: Annotated[Path, typer.Option("--project-dir", "-p", help="Directory of Pulumi.yaml.")] = Path("."),
+    project_dir: Annotated[
+        Path, typer.Option("--project-dir", "-p", help="Directory of Pulumi.yaml (its main runs unless irsa: config).")
+    ] = Path("."),
+    program: Annotated[
+        Optional[str],
+        typer.Option("--program", help="Run this program instead: module:function (importable from --project-dir)."),
+    ] = None,
     format: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.")] = PlanFormat.table,
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
@@ -76,7 +82,7 @@ def plan(
             ],
             "Usage error",
         )
-    source = StackSource(project_dir=project_dir, stack=stack, config_file=config_file)
+    source = StackSource(project_dir=project_dir, stack=stack, config_file=config_file, program=program)
     try:
         result = plan_stack(source)
     except InputError as exc:
