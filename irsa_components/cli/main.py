@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..core.errors import InputError, Problem
-from .output import EXIT_FINDINGS, EXIT_INPUT, console, fail, write_text
+from .output import EXIT_FINDINGS, EXIT_INPUT, console, fail, fail_program, write_text
 
 app = typer.Typer(
     name="irsa",
@@ -87,6 +87,8 @@ def plan(
         result = plan_stack(source)
     except InputError as exc:
         fail(exc.problems, f"Invalid stack config ({stack or config_file})")
+    except Exception as exc:  # the user's own program failed: say what and where, no traceback
+        fail_program(exc, f"The program of stack {stack or config_file} failed")
     if format is PlanFormat.json:
         write_text(plan_to_json(result), output)
     elif format is PlanFormat.markdown:

@@ -47,6 +47,18 @@ def fail(problems: Iterable[Problem], header: str) -> NoReturn:
     raise typer.Exit(EXIT_INPUT)
 
 
+def fail_program(exc: BaseException, header: str) -> NoReturn:
+    """A program that failed with an exception of its own: what and where, in one problem (exit status 2)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if "/site-packages/" not in f.filename and "/irsa_components/" not in f.filename]
+    where = own[-1] if own else (frames[-1] if frames else None)
+    at = f" (at {where.filename}:{where.lineno})" if where else ""
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    fail([Problem("program", type(exc).__name__, None, f"{message}{at}")], header)
+
+
 def write_text(text: str, output: Optional[Path]) -> None:
     """``text`` to ``output`` (UTF-8), or to stdout."""
     if output is None:

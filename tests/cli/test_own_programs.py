@@ -130,3 +130,21 @@ def test_diff_reads_plans_of_own_programs(tmp_path: Path) -> None:
 def test_this_repositorys_stacks_still_run_the_stack_program() -> None:
     plan = plan_json("--stack", "dev", "--project-dir", ROOT)
     assert plan["environment"] == "dev"
+
+
+def test_a_failing_program_says_what_and_where_without_a_traceback(tmp_path: Path) -> None:
+    repo = project(tmp_path, "existing-cluster")
+    main = repo / "__main__.py"
+    main.write_text(main.read_text().replace('config.require("clusterName")', 'config.require("clusterNam")'))
+    result = invoke("plan", "-p", repo, "-s", "dev")
+    assert result.exit_code == 2
+    assert "ConfigMissingError" in result.stderr and f"{main}:" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_a_stack_file_that_is_not_yaml_is_a_clean_error(tmp_path: Path) -> None:
+    bad = tmp_path / "Pulumi.bad.yaml"
+    bad.write_text("config: [\n")
+    result = invoke("plan", "--config-file", bad, "-p", tmp_path)
+    assert result.exit_code == 2
+    assert "is not valid YAML" in result.stderr and "Traceback" not in result.output + result.stderr
