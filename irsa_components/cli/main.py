@@ -51,24 +51,32 @@ def _read(path: Path) -> str:
 @app.command()
 def plan(
     stack: Annotated[
-        Optional[str], typer.Option("--stack", "-s", help="Stack name: reads <stackConfigDir>/Pulumi.<stack>.yaml.")
+        Optional[str],
+        typer.Option(
+            "--stack", "-s", help="Stack name (reads Pulumi.<stack>.yaml from the project's stack config dir)."
+        ),
     ] = None,
     config_file: Annotated[
         Optional[Path], typer.Option("--config-file", "-c", help="A stack-style YAML file (config: at the top).")
     ] = None,
     project_dir: Annotated[
-        Path, typer.Option("--project-dir", "-p", help="Directory of Pulumi.yaml (its main runs unless irsa: config).")
+        Path,
+        typer.Option(
+            "--project-dir", "-p", help="Directory of Pulumi.yaml. Without irsa: config, its main is the program."
+        ),
     ] = Path("."),
     program: Annotated[
         Optional[str],
         typer.Option("--program", help="Run this program instead: module:function (importable from --project-dir)."),
     ] = None,
-    format: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.")] = PlanFormat.table,
+    format: Annotated[
+        PlanFormat, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json or markdown.")
+    ] = PlanFormat.table,
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
 ) -> None:
-    """Run the stack program offline and show who can assume which role, with what permissions."""
+    """Run the stack program, or your own, offline: who can assume which role, with what permissions."""
     from ..plan.model import plan_to_json
     from ..plan.run import StackSource, plan_stack
     from .render_plan import plan_markdown, print_plan

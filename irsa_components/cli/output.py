@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,13 +20,19 @@ EXIT_INPUT = 2
 FILE_WIDTH = 160
 
 
+def _columns() -> Optional[int]:
+    value = os.environ.get("COLUMNS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
 def console(file: Optional[IO[str]] = None, *, stderr: bool = False) -> Console:
-    """A console for ``file`` (stdout by default): full width on terminals, 160 columns otherwise."""
+    """A console for ``file`` (stdout by default): the terminal's width on terminals, else COLUMNS or 160."""
     target = file if file is not None else (sys.stderr if stderr else sys.stdout)
     probe = Console(file=target)
     if probe.is_terminal:
         return probe
-    return Console(file=target, width=FILE_WIDTH, no_color=True, highlight=False, emoji=False)
+    width = _columns() if file is None else None
+    return Console(file=target, width=width or FILE_WIDTH, no_color=True, highlight=False, emoji=False)
 
 
 def fail(problems: Iterable[Problem], header: str) -> NoReturn:
