@@ -59,6 +59,9 @@ class Partitions:
         self.known = preview_partition(opts) if known is Partitions._UNSET else known
         self.plain: list[ArnInput] = []
         self._env_partition: Optional[pulumi.Output[tuple[str, str]]] = None
+        self._component: Optional[pulumi.Resource] = None
+        self._outputs = False
+        """Whether an Output ARN is to be checked (then the provider's partition is needed)."""
 
     @property
     def partition(self) -> Optional[str]:
@@ -88,12 +91,21 @@ class Partitions:
         return self.known is None and any(literal_partition(v) for _, v in self.plain)
 
     def bind(self, component: pulumi.Resource) -> None:
-        """After the component is registered: where the provider's partition comes from when not known yet."""
-        if self.known is None:
-            env = aws_environment(aws_provider_of(component))
-            self._env_partition = pulumi.Output.all(env.partition, env.region).apply(
-                lambda v: (str(v[0]), f"the AWS provider's region {v[1]}")
-            )
+        """After the component is registered: its provider answers for the partition when it was not known.
+
+        The lookup (once per provider) is made only when something is left to check.
+        """
+        self._component = component
+        if self.needs_lookup or self._outputs:
+            self._lookup()
+
+    def _lookup(self) -> None:
+        if self.known is not None or self._env_partition is not None or self._component is None:
+            return
+        env = aws_environment(aws_provider_of(self._component))
+        self._env_partition = pulumi.Output.all(env.partition, env.region).apply(
+            lambda v: (str(v[0]), f"the AWS provider's region {v[1]}")
+        )
 
     def _expected(self) -> pulumi.Output[tuple[str, str]]:
         if self.known is not None:
@@ -123,6 +135,8 @@ class Partitions:
         """
         if not isinstance(value, pulumi.Output):
             return value
+        self._outputs = True
+        self._lookup()  # made now, in the constructor, if the component is bound already
         subject = self.problems.subject
 
         def verify(arn: Any) -> Any:

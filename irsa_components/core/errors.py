@@ -22,6 +22,10 @@ class Problem:
         return f"{self.subject}: {self.field}={self.value!r}: {self.message}"
 
 
+def _absent(value: Any) -> bool:
+    return value is None or (isinstance(value, list | tuple | dict) and not value)
+
+
 class InputError(ValueError):
     """Raised before any resource is registered when inputs are invalid; lists every problem."""
 
@@ -41,14 +45,14 @@ class Problems:
         self._superseded: set[str] = set()
 
     def add(self, field: str, value: Any, message: str) -> None:
-        if value is None and field in self._superseded:
+        if field in self._superseded and _absent(value):
             return  # a missing input already reported as the misspelt key that stands for it
         self._items.append(Problem(self.subject, field, value, message))
 
     def supersede(self, field: str) -> None:
-        """Leave out later "missing" problems (value None) of ``field``: a typo for it was reported instead."""
+        """Leave out "missing" problems (no value, or an empty one) of ``field``: a typo for it was reported."""
         self._superseded.add(field)
-        self._items = [p for p in self._items if not (p.field == field and p.value is None)]
+        self._items = [p for p in self._items if not (p.field == field and _absent(p.value))]
 
     def check(self, field: str, value: Any, message: str | None) -> None:
         """Add a problem when a validator returned a message (validators return None when fine)."""

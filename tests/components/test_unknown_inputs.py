@@ -123,6 +123,8 @@ def test_a_misspelt_required_input_is_reported_as_the_typo_not_as_missing(simula
     error = refused(simulate, "IrsaRole", {"service_account": ["payments/api"], "oidc_provider_arns": [PROVIDER_ARN]})
     assert [p.field for p in error.problems] == ["service_account"]
     assert "did you mean 'service_accounts'?" in error.problems[0].message
+    error = refused(simulate, "IrsaRole", {"service_accounts": ["payments/api"], "oidc_provider_arn": PROVIDER_ARN})
+    assert [p.field for p in error.problems] == ["oidc_provider_arn"]  # not also "the role trusts nobody"
 
 
 def test_a_singular_policy_statement_never_makes_a_role_without_permissions(simulate: Simulate) -> None:
