@@ -80,3 +80,26 @@ def test_in_pulumis_own_style() -> pulumi.Output[None]:
         )
 
     return pulumi.Output.all(platform.reports.arn, platform.reports.trust_policy).apply(check)
+
+
+def test_naive_mocks_get_a_clear_error_instead_of_arn_none() -> None:
+    from pulumi.runtime import mocks
+
+    from irsa_components import PodIdentityAssociation
+
+    class Naive(mocks.Mocks):
+        def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str, dict[str, object]]:
+            return f"{args.name}-id", dict(args.inputs)
+
+        def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, object], list[tuple[str, str]]]:
+            return {}, []
+
+    mocks.set_mocks(Naive(), preview=False)
+
+    @pulumi.runtime.test
+    def build() -> pulumi.Output[str]:
+        pods = PodIdentityAssociation("x", {"cluster_names": ["c1"], "namespace": "a", "service_account": "b"})
+        return pods.role_arn
+
+    with pytest.raises(Exception, match=r"the AWS lookup \w+ answered no \w+ .*irsa_components\.testing"):
+        build()
