@@ -6,22 +6,31 @@ records its ARN Output (the very object it exposes) with the trust it builds, an
 finds it by identity. Roles from elsewhere (a plain ARN, another resource's Output) are not known here.
 """
 
-from dataclasses import dataclass
-from typing import Any, Optional
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Optional
 
 import pulumi
 from pulumi.runtime.settings import get_root_resource
 
 
-@dataclass(frozen=True)
+@dataclass
 class KnownRole:
     label: str
     """The component that created the role, e.g. ``IrsaRole 'payments'``."""
     arn: pulumi.Output[str]
-    trust: pulumi.Output[dict[str, Any]]
-    """The role's trust for Pod Identity questions (IRSA provider ARNs may be stand-ins)."""
+    build_trust: Callable[[], pulumi.Input[str]]
+    """Builds the role's trust (JSON) for Pod Identity questions: only when an association asks, so roles
+    nothing associates cost nothing. JSON, not a dict: the SDK would lift every value of a dict into an Output."""
     hint: str
     """How to make the role admit Pod Identity, for the error message."""
+    _trust: Optional[pulumi.Output[str]] = field(default=None, repr=False)
+
+    @property
+    def trust(self) -> pulumi.Output[str]:
+        if self._trust is None:
+            self._trust = pulumi.Output.from_input(self.build_trust())
+        return self._trust
 
 
 def _roles() -> dict[int, KnownRole]:
@@ -32,8 +41,8 @@ def _roles() -> dict[int, KnownRole]:
     return roles
 
 
-def remember_role(label: str, arn: pulumi.Output[str], trust: pulumi.Input[dict[str, Any]], hint: str) -> None:
-    _roles()[id(arn)] = KnownRole(label, arn, pulumi.Output.from_input(trust), hint)
+def remember_role(label: str, arn: pulumi.Output[str], build_trust: Callable[[], pulumi.Input[str]], hint: str) -> None:
+    _roles()[id(arn)] = KnownRole(label, arn, build_trust, hint)
 
 
 def known_role(arn: object) -> Optional[KnownRole]:

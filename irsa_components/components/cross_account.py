@@ -6,7 +6,6 @@ chain: the association role in the cluster's account, the target role in another
 associations with ``target_role_arn`` set (composing PodIdentityAssociation).
 """
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -555,7 +554,7 @@ class CrossAccountPodIdentity(pulumi.ComponentResource):
         remember_role(
             label,
             self.association_role_arn,
-            trust.apply(json.loads),
+            lambda: trust,
             "its association role trusts pods.eks.amazonaws.com for exactly its own service account",
         )
 

@@ -21,9 +21,10 @@ from ..core.trust import (
     ESTIMATE_REGION,
     estimate_provider_arn,
     issuer_host_from_provider_arn,
+    pod_identity_statements,
     workload_trust_policy,
 )
-from ..core.validate import check_audiences, check_quotas, check_service_accounts, check_trust_size
+from ..core.validate import check_audiences, check_partitions, check_quotas, check_service_accounts, check_trust_size
 from ._addons import AddonArgs, addon_service_accounts, check_addons
 from ._inputs import plain_list, subject
 from ._keys import check_keys
@@ -262,7 +263,7 @@ class IrsaRole(pulumi.ComponentResource):
         remember_role(
             label,
             self.arn,
-            self._pod_identity_view(spec),
+            lambda: self._pod_identity_view(spec),
             f"set pod_identity_cluster_names on {label} (and pod_identity_session_tags like the association's "
             "session tags) and list the service account in its service_accounts",
         )
@@ -270,30 +271,34 @@ class IrsaRole(pulumi.ComponentResource):
             {"role": self.role, "arn": self.arn, "name": self.name, "trust_policy": self.trust_policy}
         )
 
-    def _pod_identity_view(self, spec: _Spec) -> pulumi.Input[dict[str, Any]]:
-        """The trust as EKS Pod Identity sees it: provider ARNs not known yet are stand-ins (they only admit IRSA)."""
-        given = spec.provider_arns if spec.provider_arns is not None else [ESTIMATE_PROVIDER_ARN]
-        arns = [a if isinstance(a, str) else estimate_provider_arn(f"{i}") for i, a in enumerate(given)]
+    def _pod_identity_view(self, spec: _Spec) -> pulumi.Input[str]:
+        """The trust as EKS Pod Identity sees it: its pods.eks.amazonaws.com statements.
 
-        def view(account: str, partition: str, region: str) -> dict[str, Any]:
-            return _trust_document(
-                spec.service_accounts,
-                arns,
-                spec.audiences,
-                spec.pod_clusters,
-                spec.session_tags,
-                account,
-                partition,
-                region,
-            )
-
+        The role's other statements (one web-identity statement per OIDC provider, all Allow) cannot
+        admit the pods principal, so the decision is the same without them, and cheaper.
+        """
         if not spec.pod_clusters:
-            return view("", "", "")
+            return documents.to_json(documents.document([]))
         env = aws_environment(aws_provider_of(self))
+
+        def view(account: str, partition: str, region: str) -> str:
+            cluster_arns = [eks_cluster_arn(partition, region, account, c) for c in spec.pod_clusters]
+            statements = pod_identity_statements(
+                account, cluster_arns, spec.service_accounts, session_tags=spec.session_tags
+            )
+            return documents.to_json(documents.document(statements))
+
         return pulumi.Output.all(env.account_id, env.partition, env.region).apply(lambda v: view(v[0], v[1], v[2]))
 
     def _trust_json(self, label: str, spec: _Spec) -> pulumi.Input[str]:
         quota = spec.role.quotas.trust_policy_chars
+        known = spec.partitions.known
+        # Provider ARNs that are Outputs are checked here, where they resolve (plain ones were at preview).
+        late = (
+            {i for i, a in enumerate(spec.provider_arns) if not isinstance(a, str)}
+            if spec.provider_arns is not None
+            else None
+        )
 
         def render(provider_arns: Sequence[str], account: str, partition: str, region: str) -> str:
             problems = Problems(label)
@@ -302,6 +307,12 @@ class IrsaRole(pulumi.ComponentResource):
                     issuer_host_from_provider_arn(arn)
                 except ValueError as exc:
                     problems.add(f"oidc_provider_arns[{i}]", arn, str(exc))
+            unchecked = [
+                (f"oidc_provider_arns[{i}]", a) for i, a in enumerate(provider_arns) if late is None or i in late
+            ]
+            expected = known or ((partition, f"the AWS provider's region {region}") if partition else None)
+            if expected is not None:
+                check_partitions(problems, unchecked, expected[0], expected[1])
             problems.raise_if_any()
             doc = _trust_document(
                 spec.service_accounts,
@@ -321,15 +332,10 @@ class IrsaRole(pulumi.ComponentResource):
         arns_known = spec.provider_arns is not None and all(isinstance(a, str) for a in spec.provider_arns)
         if not spec.pod_clusters and arns_known:
             return render([str(a) for a in spec.provider_arns or []], "", "", "")
-        env = aws_environment(aws_provider_of(self)) if spec.pod_clusters else None
-        checked = spec.partitions.checked
-        provider_arns = (
-            [checked(f"oidc_provider_arns[{i}]", a) for i, a in enumerate(spec.provider_arns)]
-            if spec.provider_arns is not None
-            else checked("oidc_provider_arns", spec.provider_arns_input)
-        )
+        needs_env = bool(spec.pod_clusters) or known is None
+        env = aws_environment(aws_provider_of(self)) if needs_env else None
         return pulumi.Output.all(
-            pulumi.Output.from_input(provider_arns),
+            pulumi.Output.from_input(spec.provider_arns_input),
             env.account_id if env else "",
             env.partition if env else "",
             env.region if env else "",

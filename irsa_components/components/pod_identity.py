@@ -1,5 +1,6 @@
 """PodIdentityAssociation: EKS Pod Identity for one service account on one or more clusters."""
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Required, TypedDict
 
@@ -106,10 +107,11 @@ class PodIdentityAssociation(pulumi.ComponentResource):
     def _admitted(
         self, label: str, role_arn: pulumi.Input[str], clusters: list[str], sa: ServiceAccountRef, session_tags: bool
     ) -> Optional[pulumi.Output[bool]]:
-        """Whether the given role's trust admits Pod Identity for ``sa`` on every cluster; None when it is not known.
+        """Whether the given role's trust admits Pod Identity for ``sa`` on every cluster; None when the role
+        is not one this program's components created (``_registry``).
 
-        Decided when the role is one this program's components created (``_registry``): an error then,
-        once the trust and this provider's account, partition and region are known (at preview).
+        A refusal is an error, raised once the trust and this provider's account, partition and region are
+        known: at preview (the check does not wait for the role's ARN, which a preview does not know).
         """
         known = known_role(role_arn)
         if known is None:
@@ -248,8 +250,10 @@ class PodIdentityAssociation(pulumi.ComponentResource):
             role_arn = created.role.arn
         else:
             assert existing is not None
+            # A role this program's components created is in its own provider's partition and is checked
+            # for what matters more: whether its trust admits these pods (which a partition mismatch fails too).
             admitted = self._admitted(label, existing, clusters, sa, session_tags)
-            role_arn = after(partitions.checked("role_arn", existing), admitted)
+            role_arn = after(existing, admitted) if admitted is not None else partitions.checked("role_arn", existing)
         role_arn = after(role_arn, guard)
         policy = documents.to_json(documents.document(session_policy)) if session_policy else None
         self.associations = [
@@ -302,7 +306,7 @@ def _check_admitted(
 ) -> bool:
     trust, account, partition, region = values
     refused = pod_identity_refusals(
-        trust,
+        json.loads(trust),
         account_id=str(account),
         clusters=[(c, eks_cluster_arn(str(partition), str(region), str(account), c)) for c in clusters],
         namespace=sa.namespace,
