@@ -31,9 +31,14 @@ class InputError(ValueError):
 
     def __init__(self, problems: Iterable[Problem], header: str | None = None) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
+        self.header = header
         count = len(self.problems)
         head = header or f"{count} invalid input{'s' if count != 1 else ''}"
         super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[tuple[Problem, ...], str | None]]:
+        # Crosses process boundaries whole (a split offline run raises it in a worker process).
+        return (type(self), (self.problems, self.header))
 
 
 class Problems:
