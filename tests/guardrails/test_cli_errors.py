@@ -64,3 +64,13 @@ def test_the_module_runs_as_a_command_without_tracebacks(tmp_path: Path) -> None
     )
     assert done.returncode == 2, done.stderr
     assert "namespace" in done.stderr and "Traceback" not in done.stderr + done.stdout
+
+
+def test_a_projects_own_program_is_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "platform"
+    shutil.copytree(ROOT / "examples" / "existing-cluster", repo)
+    (repo / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: eu-west-1\n  irsa-example-existing-cluster:clusterName: prod-blue\n"
+    )
+    assert main(["--stack", "dev", "--project-dir", str(repo)]) == 0
+    assert "0 mandatory, stack dev" in capsys.readouterr().out
