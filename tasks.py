@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Developer tasks; needs only Python 3.11+. Each task installs what it needs into .venv first.
 
-python3 tasks.py plan [irsa plan options]   # the main job: offline access plan of the dev stack
+python3 tasks.py plan [irsa plan options]   # the main job: offline access plan of the dev stack (installs
+                                            # only requirements.txt into .venv on its first run)
 python3 tasks.py test                       # every check CI runs: lint, types, tests, benchmark smoke
 python3 tasks.py pulumi ARGS...             # the real Pulumi CLI, offline: local state, stand-in providers
 python3 tasks.py engine                     # only build the Pulumi engine (tests/fixtures/engine/build.py)
@@ -13,6 +14,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -21,6 +23,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".installed"
+PLAN_STAMP = VENV / ".installed-plan"
 
 
 def _run(*cmd: str | Path) -> None:
@@ -59,21 +62,48 @@ def ensure_browser_tools() -> None:
         stamp.write_text(lock)
 
 
-def ensure_environment() -> None:
-    """Create .venv and install requirements-dev.txt unless the installed set is already current."""
+def _digest(*files: str) -> str:
+    return hashlib.sha256(b"".join((ROOT / f).read_bytes() for f in files)).hexdigest()
+
+
+def _create_venv() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py runs on whatever python3 the machine has
         sys.exit("Python 3.11 or newer is required")
-    wanted = hashlib.sha256(
-        b"".join((ROOT / f).read_bytes() for f in ("requirements.txt", "requirements-dev.txt", "pyproject.toml"))
-    ).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
-        return
     if not PYTHON.exists():
         print(f"Creating {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
+
+
+def ensure_environment() -> None:
+    """Create .venv and install requirements-dev.txt unless the installed set is already current."""
+    wanted = _digest("requirements.txt", "requirements-dev.txt", "pyproject.toml")
+    if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
+        return
+    _create_venv()
     _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     _run(PYTHON, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements-dev.txt")
     STAMP.write_text(wanted)
+    PLAN_STAMP.write_text(_digest("requirements.txt"))
+
+
+def ensure_plan_environment() -> None:
+    """Create .venv with only what the plan needs: the program's pinned runtime (requirements.txt).
+
+    No build of this package (the plan runs it from the checkout) and no byte-compiling of the
+    provider SDKs' thousands of modules at install: Python compiles the few the plan imports.
+    """
+    wanted = _digest("requirements.txt")
+    if PLAN_STAMP.exists() and PLAN_STAMP.read_text() == wanted and PYTHON.exists():
+        return
+    started = time.monotonic()
+    print("First run: installing what irsa plan needs into .venv (requirements.txt; about a minute)", flush=True)
+    _create_venv()
+    _run(
+        PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "--no-compile", "--progress-bar", "on",
+        "-r", ROOT / "requirements.txt",
+    )  # fmt: skip
+    PLAN_STAMP.write_text(wanted)
+    print(f"Installed in {time.monotonic() - started:.0f} s; now the plan", flush=True)
 
 
 def ensure_engine() -> None:
@@ -99,8 +129,8 @@ def pulumi(args: list[str]) -> None:
 
 
 def plan(args: list[str]) -> None:
-    ensure_environment()
-    _run(BIN / "irsa", "plan", "--stack", "dev", *args)
+    ensure_plan_environment()
+    _run(PYTHON, "-m", "irsa_components.cli", "plan", "--stack", "dev", *args)
 
 
 def test(args: list[str]) -> None:

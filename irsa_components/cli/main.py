@@ -15,7 +15,7 @@ import typer
 
 from ..core.errors import InputError, Problem
 from .addons import app as addons_app
-from .output import EXIT_FINDINGS, EXIT_INPUT, console, fail, write_text
+from .output import EXIT_FINDINGS, EXIT_INPUT, console, fail, fail_program, write_text
 
 app = typer.Typer(
     name="irsa",
@@ -83,20 +83,34 @@ def _html(render: Callable[[], str], command: str) -> str:
 @app.command()
 def plan(
     stack: Annotated[
-        Optional[str], typer.Option("--stack", "-s", help="Stack name: reads <stackConfigDir>/Pulumi.<stack>.yaml.")
+        Optional[str],
+        typer.Option(
+            "--stack", "-s", help="Stack name (reads Pulumi.<stack>.yaml from the project's stack config dir)."
+        ),
     ] = None,
     config_file: Annotated[
         Optional[Path], typer.Option("--config-file", "-c", help="A stack-style YAML file (config: at the top).")
     ] = None,
-    project_dir: Annotated[Path, typer.Option("--project-dir", "-p", help="Directory of Pulumi.yaml.")] = Path("."),
-    format: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.")] = PlanFormat.table,
+    project_dir: Annotated[
+        Path,
+        typer.Option(
+            "--project-dir", "-p", help="Directory of Pulumi.yaml. Without irsa: config, its main is the program."
+        ),
+    ] = Path("."),
+    program: Annotated[
+        Optional[str],
+        typer.Option("--program", help="Run this program instead: module:function (importable from --project-dir)."),
+    ] = None,
+    format: Annotated[
+        PlanFormat, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json or markdown.")
+    ] = PlanFormat.table,
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
     group_by: GroupOption = GroupBy.namespace,
     max_nodes: MaxNodesOption = None,
 ) -> None:
-    """Run the stack program offline and show who can assume which role, with what permissions."""
+    """Run the stack program, or your own, offline: who can assume which role, with what permissions."""
     from ..plan.model import plan_to_json
     from ..plan.run import StackSource, plan_stack
     from .render_graph import plan_mermaid
@@ -111,11 +125,13 @@ def plan(
             ],
             "Usage error",
         )
-    source = StackSource(project_dir=project_dir, stack=stack, config_file=config_file)
+    source = StackSource(project_dir=project_dir, stack=stack, config_file=config_file, program=program)
     try:
         result = plan_stack(source)
     except InputError as exc:
         fail(exc.problems, f"Invalid stack config ({stack or config_file})")
+    except Exception as exc:  # the user's own program failed: say what and where, no traceback
+        fail_program(exc, f"The program of stack {stack or config_file} failed")
     if format is PlanFormat.json:
         write_text(plan_to_json(result), output)
     elif format is PlanFormat.markdown:

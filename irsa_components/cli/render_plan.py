@@ -166,36 +166,122 @@ def _where(trust: str) -> str:
     return "association role trust, " if trust == "association-role" else ""
 
 
-def _service_text(plan: Plan, key: str, service: Service) -> Text:
-    """One service as aligned lines (plain Text renders much faster than a Table per service)."""
-    text = Text.assemble(
-        ("\n" + key, "bold cyan"),
-        "  role ",
-        (service.role.name, "bold"),
-        f" · {account_note(plan, service)} · identity {service.identity} · clusters {', '.join(service.clusters)}\n",
+INDENT = 2
+GAP = 2
+MIN_COLUMN = 16
+
+
+def _cell_lines(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width``: at spaces, else after '/', ':' or ',' (ARNs), else anywhere."""
+    if len(text) <= width:
+        return [text]
+    lines: list[str] = []
+    rest = text
+    while len(rest) > width:
+        cut = rest.rfind(" ", 0, width + 1)
+        if cut <= 0:
+            cut = max(rest.rfind(c, 0, width) for c in "/:,") + 1
+            if cut <= 0:
+                cut = width
+            lines.append(rest[:cut])
+            rest = rest[cut:]
+        else:
+            lines.append(rest[:cut])
+            rest = rest[cut + 1 :]
+    if rest:
+        lines.append(rest)
+    return lines
+
+
+def _fitted(text: Text, width: int) -> Text:
+    """``text`` wrapped at spaces to ``width``, without trailing spaces."""
+    if text.cell_len <= width:
+        return text
+    lines = text.wrap(Console(width=width), width)
+    out = Text()
+    for i, line in enumerate(lines):
+        line.rstrip()
+        out.append_text(line)
+        if i < len(lines) - 1:
+            out.append("\n")
+    return out
+
+
+def _natural(rows: Sequence[Sequence[str]]) -> list[int]:
+    count = len(rows[0]) if rows else 0
+    return [max((len(r[i]) for r in rows), default=0) for i in range(count)]
+
+
+def aligned(
+    text: Text, rows: Sequence[Sequence[str]], styles: Sequence[Sequence[str]], width: int, fixed: int = 0
+) -> None:
+    """Append ``rows`` to ``text`` as aligned columns that fit ``width``; trailing cells are never padded.
+
+    When the columns side by side are wider than ``width``, the columns after the first ``fixed`` + 1
+    go on lines of their own under that column, each wrapped to the room left.
+    """
+    widths = _natural(rows)
+    if not rows:
+        return
+    if INDENT + sum(widths) + GAP * (len(widths) - 1) <= width:
+        for row, style in zip(rows, styles, strict=True):
+            _line(text, list(row), list(style), widths)
+        return
+    head = widths[:fixed]
+    body = max(MIN_COLUMN, width - INDENT - sum(head) - GAP * len(head))
+    for row, style in zip(rows, styles, strict=True):
+        first = True
+        for column in range(fixed, len(row)):
+            extra = 0 if column == fixed else 2  # what follows the main cell is indented under it
+            for piece in _cell_lines(row[column], body - extra):
+                cells = [c if first else "" for c in row[:fixed]] + [" " * extra + piece]
+                _line(text, cells, [*style[:fixed], style[column]], [*head, body])
+                first = False
+
+
+def _line(text: Text, cells: list[str], styles: list[str], widths: list[int]) -> None:
+    last = max((i for i, c in enumerate(cells) if c), default=0)
+    text.append(" " * INDENT)
+    for i in range(last + 1):
+        text.append(cells[i] if i == last else cells[i].ljust(widths[i]) + " " * GAP, style=styles[i])
+    text.append("\n")
+
+
+def _service_text(plan: Plan, key: str, service: Service, width: int) -> Text:
+    """One service as aligned lines wrapped to ``width`` (plain Text renders much faster than a Table per service)."""
+    text = Text("\n")
+    text.append_text(
+        _fitted(
+            Text.assemble(
+                (key, "bold cyan"),
+                "  role ",
+                (service.role.name, "bold"),
+                f" · {account_note(plan, service)} · identity {service.identity} · clusters "
+                f"{', '.join(service.clusters)}",
+            ),
+            width,
+        )
     )
+    text.append("\n")
     rows = service_rows(service)
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    for i, (section, cluster, what, detail, style) in enumerate(rows):
-        text.append(f"  {section:<{widths[0]}}  ", style="bold")
-        text.append(f"{cluster:<{widths[1]}}  ")
-        text.append(f"{what:<{widths[2]}}  ", style=style)
-        text.append(detail + ("\n" if i < len(rows) - 1 else ""), style=style or "dim")
+    styles = [("bold", "", style, style or "dim") for *_, style in rows]
+    aligned(text, [r[:4] for r in rows], styles, width, fixed=2)
+    text.rstrip()
     return text
 
 
-def plan_renderables(plan: Plan) -> list[RenderableType]:
-    header = Text.assemble(
-        ("Access plan", "bold"),
-        f" of stack {plan.stack} (project {plan.project}) · environment {plan.environment} · "
-        f"account {plan.account} · {plan.region} ({plan.partition}) · {len(plan.services)} service(s)",
+def plan_renderables(plan: Plan, width: int = 160) -> list[RenderableType]:
+    header = _fitted(
+        Text.assemble(
+            ("Access plan", "bold"),
+            f" of stack {plan.stack} (project {plan.project}) · environment {plan.environment} · "
+            f"account {plan.account} · {plan.region} ({plan.partition}) · {len(plan.services)} service(s)",
+        ),
+        width,
     )
     clusters = Text("\nClusters\n", style="bold")
     rows = [(key, *cluster_line(c), provider_line(c)) for key, c in plan.clusters.items()]
-    widths = [max((len(r[i]) for r in rows), default=0) for i in range(3)]
-    for key, name, issuer, provider in rows:
-        clusters.append(f"  {key:<{widths[0]}}  ", style="bold")
-        clusters.append(f"{name:<{widths[1]}}  {issuer:<{widths[2]}}  {provider}\n")
+    aligned(clusters, rows, [("bold", "", "", "")] * len(rows), width, fixed=1)
     clusters.rstrip()
     out: list[RenderableType] = [header, clusters]
     if plan.accounts:
@@ -206,7 +292,7 @@ def plan_renderables(plan: Plan) -> list[RenderableType]:
             accounts.append(f"{a.account_id}  {a.region}  via {a.role_arn}  {providers}\n")
         accounts.rstrip()
         out.append(accounts)
-    out += [_service_text(plan, key, service) for key, service in plan.services.items()]
+    out += [_service_text(plan, key, service, width) for key, service in plan.services.items()]
     if plan.placeholders:
         notes = Text("\nPlaceholders (values only the cloud knows):\n", style="dim")
         for ph in plan.placeholders:
@@ -217,8 +303,8 @@ def plan_renderables(plan: Plan) -> list[RenderableType]:
 
 
 def print_plan(plan: Plan, console: Console) -> None:
-    """Long lines are left to the terminal (soft wrap): ARNs stay whole and copyable."""
-    console.print(Group(*plan_renderables(plan)), soft_wrap=True)
+    """Columns wrapped to the console's width (an ARN breaks after a '/' or ':' only when it must)."""
+    console.print(Group(*plan_renderables(plan, console.width)))
 
 
 # Markdown -----------------------------------------------------------------------------------------

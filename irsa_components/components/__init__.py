@@ -1,5 +1,6 @@
 """The Pulumi components: thin shells over the functional core."""
 
+from . import _quiet  # noqa: F401  (first: pulumi_aws.s3 imported without its deprecation noise)
 from ._addons import AddonArgs
 from .cross_account import (
     CrossAccountPodIdentity,

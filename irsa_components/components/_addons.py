@@ -16,6 +16,8 @@ from ..addons.layout import STAND_IN_ACCOUNT, AddonLayout, layout
 from ..addons.model import PolicySource
 from ..core.arns import account_problem, aws_managed_policy_arn
 from ..core.errors import Problem, Problems
+from ..core.names import addon_managed_attachment_name, addon_policy_names
+from ._keys import check_keys, declared
 from ._lookups import AwsEnvironment, aws_environment, aws_provider_of
 
 
@@ -34,7 +36,7 @@ class AddonArgs(TypedDict, total=False):
     """The add-on's (primary) service account. Default: its chart's."""
 
 
-_SETTINGS = ("name", "scope", "policy", "namespace", "service_account")
+_SETTINGS = tuple(sorted(declared(AddonArgs)))
 _POLICIES = ("custom", "managed")
 
 
@@ -57,10 +59,12 @@ def _renamed(problem: Problem, entry: str) -> Problem:
     return Problem(problem.subject, field, problem.value, problem.message)
 
 
-def check_addons(problems: Problems, value: object) -> Optional[list[AddonLayout]]:
+def check_addons(problems: Problems, value: object, partition: Optional[str] = None) -> Optional[list[AddonLayout]]:
     """Validate the ``addons`` input (plain values only) and lay out each add-on's policies.
 
-    Adds every problem to ``problems``; returns None when there is any.
+    ``partition``: the role's, when known at preview (the scope's ARNs must be in it); else the scope
+    must fit some partition, and is checked again once the role's partition is known. Adds every
+    problem to ``problems``; returns None when there is any.
     """
     if value is None:
         return []
@@ -81,8 +85,7 @@ def check_addons(problems: Problems, value: object) -> Optional[list[AddonLayout
             problems.add(where, entry, "must be an add-on: {name, scope, policy, namespace, service_account}")
             continue
         unknown = [k for k in entry if k not in _SETTINGS]
-        for key in unknown:
-            problems.add(f"{where}.{key}", entry[key], f"is not an add-on setting ({', '.join(_SETTINGS)})")
+        check_keys(problems, entry, AddonArgs, prefix=f"{where}.", what="an add-on setting")
         outputs = _outputs_in({k: entry[k] for k in _SETTINGS if k in entry}, where)
         for field in outputs:
             problems.add(
@@ -111,6 +114,7 @@ def check_addons(problems: Problems, value: object) -> Optional[list[AddonLayout
             namespace=entry.get("namespace"),
             service_account=entry.get("service_account"),
             policy=cast(Optional[PolicySource], policy),
+            partitions=(partition,) if partition else None,
             subject=problems.subject,
             field_prefix=f"{where}.scope.",
         )
@@ -139,19 +143,12 @@ def addon_managed_policies(layouts: Sequence[AddonLayout]) -> list[tuple[AddonLa
 
 def addon_attachment_names(name: str, layouts: Sequence[AddonLayout]) -> list[str]:
     """Names of the RolePolicyAttachments the add-ons add (for clash checks against the user's)."""
-    names = [
-        f"{name}-{planned.name}{_suffix(k, planned.document_count)}"
-        for planned in layouts
-        for k in range(planned.document_count)
-    ]
+    names = [n for planned in layouts for n in addon_policy_names(name, planned.name, planned.document_count)]
     names += [
-        f"{name}-{planned.name}-{managed.rsplit('/', 1)[-1]}" for planned, managed in addon_managed_policies(layouts)
+        addon_managed_attachment_name(name, planned.name, managed)
+        for planned, managed in addon_managed_policies(layouts)
     ]
     return names
-
-
-def _suffix(k: int, count: int) -> str:
-    return f"-{k + 1}" if count > 1 else ""
 
 
 def _render(
@@ -216,11 +213,12 @@ def create_addon_policies(
         if not planned.groups:
             continue
         docs = _documents(env, subject, planned, index)
+        resource_names = addon_policy_names(name, planned.name, planned.document_count)
+        iam_names = addon_policy_names(role_name, planned.name, planned.document_count)
         for k in range(planned.document_count):
-            suffix = _suffix(k, planned.document_count)
             policy = aws.iam.Policy(
-                f"{name}-{planned.name}{suffix}",
-                name=f"{role_name}-{planned.name}{suffix}",
+                resource_names[k],
+                name=iam_names[k],
                 path=path,
                 # Name, path and description replace the policy when they change: keep them stable.
                 description=f"Least-privilege permissions of add-on {planned.name} (irsa-components)",
@@ -230,15 +228,13 @@ def create_addon_policies(
             )
             policies.append(policy)
             attachments.append(
-                aws.iam.RolePolicyAttachment(
-                    f"{name}-{planned.name}{suffix}", role=role.name, policy_arn=policy.arn, opts=child
-                )
+                aws.iam.RolePolicyAttachment(resource_names[k], role=role.name, policy_arn=policy.arn, opts=child)
             )
     for planned, managed in addon_managed_policies(layouts):
         arn = _managed_arn(env, subject, planned, list(layouts).index(planned), managed)
         attachments.append(
             aws.iam.RolePolicyAttachment(
-                f"{name}-{planned.name}-{managed.rsplit('/', 1)[-1]}", role=role.name, policy_arn=arn, opts=child
+                addon_managed_attachment_name(name, planned.name, managed), role=role.name, policy_arn=arn, opts=child
             )
         )
     return policies, attachments

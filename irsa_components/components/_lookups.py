@@ -4,7 +4,7 @@ Components and the stack program ask here for the account, partition and region 
 invoking per component, so the number of invokes does not grow with the number of services.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -42,11 +42,14 @@ def aws_environment(provider: Optional[pulumi.ProviderResource] = None) -> AwsEn
         identity = aws.get_caller_identity_output(opts=opts)
         partition = aws.get_partition_output(opts=opts)
         region = aws.get_region_output(opts=opts)
+        account_id = identity.account_id.apply(_answered("getCallerIdentity", "accountId"))
+        partition_name = partition.partition.apply(_answered("getPartition", "partition"))
+        region_name = region.region.apply(_answered("getRegion", "region"))
         env = AwsEnvironment(
-            account_id=identity.account_id,
-            partition=partition.partition,
-            region=region.region,
-            account_partition_region=pulumi.Output.all(identity.account_id, partition.partition, region.region),
+            account_id=account_id,
+            partition=partition_name,
+            region=region_name,
+            account_partition_region=pulumi.Output.all(account_id, partition_name, region_name),
         )
         cache[key] = env
     return env
@@ -73,9 +76,36 @@ def combined(values: Sequence[pulumi.Input[Any]]) -> pulumi.Output[list[Any]]:
     out = pulumi.Output.all(*values)
     cache[key] = (tuple(values), out)  # the values are kept, so their ids stay theirs
     return out
+_MOCKS_HINT = (
+    "test mocks that answer lookups with nothing? irsa_components.testing answers them as AWS does (docs/testing.md)"
+)
+
+
+def _answered(lookup: str, field: str) -> Callable[[Optional[str]], str]:
+    """A lookup's answer, or a clear error where mocks answered nothing (instead of ``arn:None:...`` documents)."""
+
+    def check(value: Optional[str]) -> str:
+        if not value:
+            raise LookupAnswerError(f"the AWS lookup {lookup} answered no {field} ({_MOCKS_HINT})")
+        return value
+
+    return check
+
+
+class LookupAnswerError(RuntimeError):
+    """An AWS lookup answered without the value the components need (only mocks do that)."""
 
 
 def eks_issuer_url(cluster_name: pulumi.Input[str], provider: Optional[pulumi.ProviderResource]) -> pulumi.Output[str]:
     """The OIDC issuer URL of an EKS cluster (one invoke)."""
     cluster = aws.eks.get_cluster_output(name=cluster_name, opts=_options(provider))
-    return cluster.apply(lambda c: c.identities[0].oidcs[0].issuer)
+
+    def issuer(c: Any) -> str:
+        oidcs = [o for i in (c.identities or []) for o in (i.oidcs or [])]
+        if not oidcs or not oidcs[0].issuer:
+            raise LookupAnswerError(
+                f"the AWS lookup eks.getCluster({c.name!r}) answered no OIDC issuer ({_MOCKS_HINT})"
+            )
+        return str(oidcs[0].issuer)
+
+    return cluster.apply(issuer)

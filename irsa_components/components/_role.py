@@ -12,11 +12,11 @@ from ..core import documents
 from ..core.arns import parse_arn
 from ..core.errors import InputError, Problems
 from ..core.limits import Quotas
-from ..core.names import stable_hash
-from ..core.permissions import policy_name
+from ..core.names import attachment_names
 from ..core.validate import check_role
 from ._addons import addon_attachment_names, addon_managed_policies, create_addon_policies
 from ._inputs import is_known, plain_list, with_placeholders
+from ._partition import Partitions
 
 # The role inputs IrsaRole and PodIdentityAssociation both declare (flat, each with its docstring,
 # because the schema analyzer reads docstrings only from the class that declares a field).
@@ -113,6 +113,23 @@ def check_role_settings(
     )
 
 
+def add_role_arns(partitions: Partitions, args: Mapping[str, Any], *, statements: str = "policy_statements") -> None:
+    """The role inputs that are ARNs: permissions boundary, managed policies, the statements' resources."""
+    partitions.add("permissions_boundary", args.get("permissions_boundary"))
+    managed = plain_list(args.get("managed_policy_arns"))
+    partitions.add_all("managed_policy_arns", managed)
+    partitions.add_statements(statements, args.get(statements))
+
+
+def checked_role_arns(partitions: Partitions, settings: RoleSettings) -> None:
+    """The role's ARN inputs that are Outputs, checked against the role's partition once known."""
+    if settings.permissions_boundary is not None:
+        settings.permissions_boundary = partitions.checked("permissions_boundary", settings.permissions_boundary)
+    settings.managed_policy_arns = [
+        partitions.checked(f"managed_policy_arns[{i}]", arn) for i, arn in enumerate(settings.managed_policy_arns)
+    ]
+
+
 def _check_addon_attachments(
     problems: Problems, arns: list[Any], addons: Sequence[AddonLayout], quotas: Quotas
 ) -> None:
@@ -162,16 +179,7 @@ def _aws_managed_path_name(arn: object) -> Optional[str]:
 
 def _attachment_names(name: str, arns: Sequence[pulumi.Input[str]]) -> list[str]:
     """Stable child names: the policy name when the ARN is known (hash-suffixed on clashes), else the index."""
-    names = []
-    known = [a for a in arns if isinstance(a, str)]
-    clashes = {policy_name(a) for a in known if sum(policy_name(b) == policy_name(a) for b in known) > 1}
-    for i, arn in enumerate(arns):
-        if isinstance(arn, str):
-            short = policy_name(arn)
-            names.append(f"{name}-{short}-{stable_hash(arn, 6)}" if short in clashes else f"{name}-{short}")
-        else:
-            names.append(f"{name}-policy-{i}")
-    return names
+    return attachment_names(name, [a if isinstance(a, str) else None for a in arns])
 
 
 def _inline_json(subject: str, statements: list[Any], quota: int) -> pulumi.Output[str]:

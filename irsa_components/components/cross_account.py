@@ -42,8 +42,19 @@ from ..core.names import role_name as derive_role_name
 from ..core.trust import pod_identity_statements, trust_policy
 from ..core.validate import check_quotas, check_tags, check_trust_size
 from ._inputs import is_known, plain_list, subject
+from ._keys import check_keys
 from ._lookups import aws_environment, aws_provider_of
-from ._role import ROLE_FIELDS, RoleSettings, check_role_settings, child_options, create_role
+from ._partition import Partitions, after
+from ._registry import remember_role
+from ._role import (
+    ROLE_FIELDS,
+    RoleSettings,
+    add_role_arns,
+    check_role_settings,
+    checked_role_arns,
+    child_options,
+    create_role,
+)
 from .pod_identity import PodIdentityAssociation, PodIdentityAssociationArgs
 
 TYPE = "irsa-components:index:CrossAccountRole"
@@ -142,6 +153,7 @@ class _TargetSpec:
     tag_session: bool
     principal: str
     role: RoleSettings
+    partitions: Partitions
 
     def statements(
         self, source_role_arn: str, cluster_arns: Sequence[str], external_ids: Sequence[str], external_id: Optional[str]
@@ -176,9 +188,14 @@ def _check_cluster_accounts(problems: Problems, source_role_arn: str, cluster_ar
             )
 
 
-def _validate_target(name: str, args: CrossAccountRoleArgs) -> _TargetSpec:
+def _validate_target(
+    name: str, args: CrossAccountRoleArgs, opts: Optional[pulumi.ResourceOptions] = None
+) -> _TargetSpec:
     problems = Problems(subject("CrossAccountRole", name))
+    if not check_keys(problems, args, CrossAccountRoleArgs):
+        problems.raise_if_any()
     given: Mapping[str, Any] = args
+    partitions = Partitions(problems, opts)
     source_type = given.get("source_type")
     if source_type not in SOURCE_TYPES:
         problems.add("source_type", source_type, f"must be one of {', '.join(SOURCE_TYPES)}")
@@ -187,6 +204,7 @@ def _validate_target(name: str, args: CrossAccountRoleArgs) -> _TargetSpec:
         problems.add("source_role_arn", source, "the role this role trusts is required")
     elif isinstance(source, str):
         problems.check("source_role_arn", source, role_arn_problem(source))
+        partitions.add("source_role_arn", source)
     principal = given.get("trust_principal", "account")
     if principal not in TRUST_PRINCIPALS:
         problems.add("trust_principal", principal, f"must be one of {', '.join(TRUST_PRINCIPALS)}")
@@ -254,6 +272,9 @@ def _validate_target(name: str, args: CrossAccountRoleArgs) -> _TargetSpec:
             problems.check("external_id", external_id, _external_id_problem(external_id))
     quotas = check_quotas(problems, given.get("trust_policy_max_chars"), given.get("max_managed_policies"))
     role = check_role_settings(problems, args, derive_role_name(name), quotas)
+    partitions.add_all("cluster_arns", cluster_arns)
+    add_role_arns(partitions, args)
+    partitions.check()
     problems.raise_if_any()
     assert role is not None and source is not None and isinstance(source_type, str)
     spec = _TargetSpec(
@@ -267,6 +288,7 @@ def _validate_target(name: str, args: CrossAccountRoleArgs) -> _TargetSpec:
         tag_session=bool(given.get("tag_session", False)),
         principal=str(principal),
         role=role,
+        partitions=partitions,
     )
     # Size the trust now with stand-ins for values only the cloud knows; checked exactly once known.
     estimate = target_trust_policy(
@@ -302,10 +324,15 @@ class CrossAccountRole(pulumi.ComponentResource):
     """The chain permission added to the source role (only with source_provider)."""
 
     def __init__(self, name: str, args: CrossAccountRoleArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        spec = _validate_target(name, args)  # raises before anything is registered
+        spec = _validate_target(name, args, opts)  # raises before anything is registered
         super().__init__(TYPE, name, None, opts)
         label = subject("CrossAccountRole", name)
-        trust = self._trust_json(label, spec)
+        partitions = spec.partitions
+        partitions.bind(self)
+        checked_role_arns(partitions, spec.role)
+        spec.source_role_arn = partitions.checked("source_role_arn", spec.source_role_arn)
+        spec.cluster_arns = [partitions.checked(f"cluster_arns[{i}]", a) for i, a in enumerate(spec.cluster_arns)]
+        trust = after(self._trust_json(label, spec), partitions.guard())
         created = create_role(self, name, label, spec.role, trust)
         self.role = created.role
         self.arn = created.role.arn
@@ -453,6 +480,8 @@ class CrossAccountPodIdentity(pulumi.ComponentResource):
     ) -> None:
         label = subject("CrossAccountPodIdentity", name)
         problems = Problems(label)
+        if not check_keys(problems, args, CrossAccountPodIdentityArgs):
+            problems.raise_if_any()
         given: Mapping[str, Any] = args
         target_provider = given.get("target_provider")
         if not isinstance(target_provider, pulumi.ProviderResource):
@@ -498,6 +527,10 @@ class CrossAccountPodIdentity(pulumi.ComponentResource):
         )
         # Validate the target role's own settings now (CrossAccountRole repeats this with the same result).
         target_settings = check_role_settings(problems, args, derive_role_name(name), quotas)
+        # Its ARNs agree with one another now; with the target provider's partition once known (CrossAccountRole).
+        target_arns = Partitions(problems, None, known=None)
+        add_role_arns(target_arns, given)
+        target_arns.check()
         problems.raise_if_any()
         assert association_settings is not None and target_settings is not None
         assert isinstance(target_provider, pulumi.ProviderResource)
@@ -518,6 +551,12 @@ class CrossAccountPodIdentity(pulumi.ComponentResource):
         source = create_role(self, f"{name}-pod-identity", label, association_settings, trust)
         self.association_role = source.role
         self.association_role_arn = source.role.arn
+        remember_role(
+            label,
+            self.association_role_arn,
+            lambda: trust,
+            "its association role trusts pods.eks.amazonaws.com for exactly its own service account",
+        )
 
         def cluster_arn(cluster: str) -> pulumi.Output[str]:
             return pulumi.Output.all(env.partition, env.region, env.account_id).apply(

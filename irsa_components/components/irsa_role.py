@@ -21,13 +21,17 @@ from ..core.trust import (
     ESTIMATE_REGION,
     estimate_provider_arn,
     issuer_host_from_provider_arn,
+    pod_identity_statements,
     workload_trust_policy,
 )
-from ..core.validate import check_audiences, check_quotas, check_service_accounts, check_trust_size
+from ..core.validate import check_audiences, check_partitions, check_quotas, check_service_accounts, check_trust_size
 from ._addons import AddonArgs, addon_service_accounts, check_addons
 from ._inputs import as_output, plain_list, subject
+from ._keys import check_keys
 from ._lookups import aws_environment, aws_provider_of, combined
-from ._role import RoleSettings, check_role_settings, create_role
+from ._partition import Partitions, after
+from ._registry import remember_role
+from ._role import RoleSettings, add_role_arns, check_role_settings, checked_role_arns, create_role
 
 TYPE = "irsa-components:index:IrsaRole"
 
@@ -87,15 +91,19 @@ class _Spec:
     pod_clusters: list[str]
     session_tags: bool
     role: RoleSettings
+    partitions: Partitions
     trust_json: Optional[str] = None
     """The trust policy when every value it needs is known now (IRSA only, plain provider ARNs): built and
     sized once, here."""
 
 
-def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
+def _validate(name: str, args: IrsaRoleArgs, opts: Optional[pulumi.ResourceOptions] = None) -> _Spec:
     problems = Problems(subject("IrsaRole", name))
+    if not check_keys(problems, args, IrsaRoleArgs):
+        problems.raise_if_any()
+    partitions = Partitions(problems, opts)
     allow_wildcard = bool(args.get("allow_wildcard_service_accounts", False))
-    addons = check_addons(problems, args.get("addons"))
+    addons = check_addons(problems, args.get("addons"), partitions.partition)
     given_sas = args.get("service_accounts")
     if given_sas is None and "addons" in args:
         # The add-ons' own service accounts (nothing to check when the add-ons themselves are wrong).
@@ -110,6 +118,7 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
     for i, arn in enumerate(arns or []):
         if isinstance(arn, str):
             problems.check(f"oidc_provider_arns[{i}]", arn, oidc_provider_arn_problem(arn))
+            partitions.add(f"oidc_provider_arns[{i}]", arn)
     if arns is not None and len({a for a in arns if isinstance(a, str)}) < len([a for a in arns if isinstance(a, str)]):
         problems.add("oidc_provider_arns", arns, "lists an OIDC provider twice")
     pod_clusters = plain_list(args.get("pod_identity_cluster_names")) or []
@@ -130,8 +139,10 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
         chain_targets = []
     for i, arn in enumerate(chain_targets):
         if isinstance(arn, pulumi.Output):
-            chain_targets[i] = _checked_role_arn(problems.subject, i, arn)  # checked once known
+            # Checked once known (a role ARN in the role's partition).
+            chain_targets[i] = partitions.checked(f"assume_role_arns[{i}]", _checked_role_arn(problems.subject, i, arn))
         else:
+            partitions.add(f"assume_role_arns[{i}]", arn)
             problems.check(
                 f"assume_role_arns[{i}]",
                 arn,
@@ -151,6 +162,8 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
         }
         role_args = {**args, "policy_statements": [*statements, chain]}
     role = check_role_settings(problems, role_args, derive_role_name(name), quotas, addons or [])
+    add_role_arns(partitions, args)
+    partitions.check()
     trust_json = None
     if trust_inputs_valid and sas:
         session_tags = bool(args.get("pod_identity_session_tags", True))
@@ -184,6 +197,7 @@ def _validate(name: str, args: IrsaRoleArgs) -> _Spec:
         pod_clusters,
         bool(args.get("pod_identity_session_tags", True)),
         role,
+        partitions,
         trust_json,
     )
 
@@ -262,21 +276,56 @@ class IrsaRole(pulumi.ComponentResource):
     """The role's trust policy JSON."""
 
     def __init__(self, name: str, args: IrsaRoleArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        spec = _validate(name, args)  # raises before anything is registered
+        spec = _validate(name, args, opts)  # raises before anything is registered
         super().__init__(TYPE, name, None, opts)
         label = subject("IrsaRole", name)
-        trust = self._trust_json(label, spec)
+        spec.partitions.bind(self)
+        checked_role_arns(spec.partitions, spec.role)
+        trust = after(self._trust_json(label, spec), spec.partitions.guard())
         created = create_role(self, name, label, spec.role, trust)
         self.role = created.role
         self.arn = created.role.arn
         self.name = created.role.name
         self.trust_policy = as_output(trust)
+        remember_role(
+            label,
+            self.arn,
+            lambda: self._pod_identity_view(spec),
+            f"set pod_identity_cluster_names on {label} (and pod_identity_session_tags like the association's "
+            "session tags) and list the service account in its service_accounts",
+        )
         # The outputs are the attributes above (the component provider reads them from there too); the
         # component's state entry would only repeat them, at a serialisation per component.
         self.register_outputs({})
 
+    def _pod_identity_view(self, spec: _Spec) -> pulumi.Input[str]:
+        """The trust as EKS Pod Identity sees it: its pods.eks.amazonaws.com statements.
+
+        The role's other statements (one web-identity statement per OIDC provider, all Allow) cannot
+        admit the pods principal, so the decision is the same without them, and cheaper.
+        """
+        if not spec.pod_clusters:
+            return documents.to_json(documents.document([]))
+        env = aws_environment(aws_provider_of(self))
+
+        def view(account: str, partition: str, region: str) -> str:
+            cluster_arns = [eks_cluster_arn(partition, region, account, c) for c in spec.pod_clusters]
+            statements = pod_identity_statements(
+                account, cluster_arns, spec.service_accounts, session_tags=spec.session_tags
+            )
+            return documents.to_json(documents.document(statements))
+
+        return pulumi.Output.all(env.account_id, env.partition, env.region).apply(lambda v: view(v[0], v[1], v[2]))
+
     def _trust_json(self, label: str, spec: _Spec) -> pulumi.Input[str]:
         quota = spec.role.quotas.trust_policy_chars
+        known = spec.partitions.known
+        # Provider ARNs that are Outputs are checked here, where they resolve (plain ones were at preview).
+        late = (
+            {i for i, a in enumerate(spec.provider_arns) if not isinstance(a, str)}
+            if spec.provider_arns is not None
+            else None
+        )
 
         def render(provider_arns: Sequence[str], account: str, partition: str, region: str) -> str:
             problems = Problems(label)
@@ -285,6 +334,12 @@ class IrsaRole(pulumi.ComponentResource):
                     issuer_host_from_provider_arn(arn)
                 except ValueError as exc:
                     problems.add(f"oidc_provider_arns[{i}]", arn, str(exc))
+            unchecked = [
+                (f"oidc_provider_arns[{i}]", a) for i, a in enumerate(provider_arns) if late is None or i in late
+            ]
+            expected = known or ((partition, f"the AWS provider's region {region}") if partition else None)
+            if expected is not None:
+                check_partitions(problems, unchecked, expected[0], expected[1])
             problems.raise_if_any()
             doc = _trust_document(
                 spec.service_accounts,
@@ -306,7 +361,8 @@ class IrsaRole(pulumi.ComponentResource):
         arns_known = spec.provider_arns is not None and all(isinstance(a, str) for a in spec.provider_arns)
         if not spec.pod_clusters and arns_known:
             return render([str(a) for a in spec.provider_arns or []], "", "", "")
-        env = aws_environment(aws_provider_of(self)) if spec.pod_clusters else None
+        # The provider's environment: for Pod Identity, and for the partition check when no region is known yet.
+        env = aws_environment(aws_provider_of(self)) if spec.pod_clusters or known is None else None
         if env is not None and arns_known:
             # Only the account, partition and region are unknown: one apply of the stack's combined Output.
             known = [str(a) for a in spec.provider_arns or []]

@@ -13,7 +13,9 @@ from ..core.limits import OIDC_CLIENT_ID_MAX, OIDC_THUMBPRINTS_MAX, Quotas
 from ..core.trust import DEFAULT_AUDIENCE, issuer_host, issuer_host_from_provider_arn, issuer_url_problem
 from ..core.validate import check_tags
 from ._inputs import plain_list, subject
+from ._keys import check_keys
 from ._lookups import aws_provider_of, eks_issuer_url
+from ._partition import Partitions, after
 
 TYPE = "irsa-components:index:OidcProvider"
 _THUMBPRINT = re.compile(r"^[0-9A-Fa-f]{40}\Z")
@@ -52,6 +54,8 @@ class OidcProvider(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: OidcProviderArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         problems = Problems(subject("OidcProvider", name))
+        if not check_keys(problems, args, OidcProviderArgs):
+            problems.raise_if_any()
         url, cluster, existing = (
             args.get("issuer_url"),
             args.get("cluster_name"),
@@ -65,8 +69,11 @@ class OidcProvider(pulumi.ComponentResource):
             problems.check("issuer_url", url, issuer_url_problem(url))
         if isinstance(cluster, str):
             problems.check("cluster_name", cluster, eks_cluster_name_problem(cluster))
+        partitions = Partitions(problems, opts)
         if isinstance(existing, str):
             problems.check("existing_provider_arn", existing, oidc_provider_arn_problem(existing))
+            partitions.add("existing_provider_arn", existing)
+            partitions.check()
             if isinstance(url, str) and not problems and issuer_host(url) != issuer_host_from_provider_arn(existing):
                 problems.add("issuer_url", url, f"does not match the issuer of existing_provider_arn {existing!r}")
         client_ids = plain_list(args.get("client_ids", [DEFAULT_AUDIENCE])) or []
@@ -87,7 +94,10 @@ class OidcProvider(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         self.provider = None
         if existing is not None:
-            self.arn = pulumi.Output.from_input(existing)
+            partitions.bind(self)
+            self.arn = pulumi.Output.from_input(
+                after(partitions.checked("existing_provider_arn", existing), partitions.guard())
+            )
             host = self.arn.apply(issuer_host_from_provider_arn)
             self.issuer_host = host
             self.issuer_url = pulumi.Output.from_input(url) if url is not None else host.apply(lambda h: f"https://{h}")

@@ -1,5 +1,6 @@
 """PodIdentityAssociation: EKS Pod Identity for one service account on one or more clusters."""
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Required, TypedDict
 
@@ -8,7 +9,7 @@ import pulumi_aws as aws
 
 from ..core import documents
 from ..core.arns import eks_cluster_arn, eks_cluster_name_problem, role_arn_problem
-from ..core.errors import Problems
+from ..core.errors import InputError, Problems
 from ..core.kubernetes import ServiceAccountRef, namespace_problem, service_account_name_problem
 from ..core.limits import Quotas
 from ..core.names import role_name as derive_role_name
@@ -20,11 +21,20 @@ from ..core.trust import (
     pod_identity_statements,
     trust_policy,
 )
-from ..core.validate import check_policy_statements, check_quotas, check_tags, check_trust_size
+from ..core.validate import (
+    check_policy_statements,
+    check_quotas,
+    check_tags,
+    check_trust_size,
+    pod_identity_refusals,
+)
 from ._addons import AddonArgs, check_addons
 from ._inputs import LazyOutputs, as_output, plain_list, subject
+from ._keys import check_keys
 from ._lookups import aws_environment, aws_provider_of
-from ._role import ROLE_FIELDS, check_role_settings, create_role
+from ._partition import Partitions, after
+from ._registry import KnownRole, known_role
+from ._role import ROLE_FIELDS, add_role_arns, check_role_settings, checked_role_arns, create_role
 
 TYPE = "irsa-components:index:PodIdentityAssociation"
 
@@ -94,11 +104,30 @@ class PodIdentityAssociation(LazyOutputs, pulumi.ComponentResource):
     external_ids: pulumi.Output[list[str]]
     """The externalId of each association: what EKS passes as sts:ExternalId to the target role when session tags are disabled."""
 
+    def _admitted(
+        self, label: str, role_arn: pulumi.Input[str], clusters: list[str], sa: ServiceAccountRef, session_tags: bool
+    ) -> Optional[pulumi.Output[bool]]:
+        """Whether the given role's trust admits Pod Identity for ``sa`` on every cluster; None when the role
+        is not one this program's components created (``_registry``).
+
+        A refusal is an error, raised once the trust and this provider's account, partition and region are
+        known: at preview (the check does not wait for the role's ARN, which a preview does not know).
+        """
+        known = known_role(role_arn)
+        if known is None:
+            return None
+        env = aws_environment(aws_provider_of(self))
+        return pulumi.Output.all(known.trust, env.account_id, env.partition, env.region).apply(
+            lambda v: _check_admitted(label, known, clusters, sa, session_tags, v)
+        )
+
     def __init__(
         self, name: str, args: PodIdentityAssociationArgs, opts: Optional[pulumi.ResourceOptions] = None
     ) -> None:
         label = subject("PodIdentityAssociation", name)
         problems = Problems(label)
+        if not check_keys(problems, args, PodIdentityAssociationArgs):
+            problems.raise_if_any()
         clusters = plain_list(args.get("cluster_names")) or []
         if not clusters:
             problems.add("cluster_names", args.get("cluster_names"), "at least one cluster is required")
@@ -106,7 +135,8 @@ class PodIdentityAssociation(LazyOutputs, pulumi.ComponentResource):
             problems.check(f"cluster_names[{i}]", cluster, eks_cluster_name_problem(cluster))
         if len(set(clusters)) != len(clusters):
             problems.add("cluster_names", clusters, "lists a cluster twice")
-        addons = check_addons(problems, args.get("addons"))
+        partitions = Partitions(problems, opts)
+        addons = check_addons(problems, args.get("addons"), partitions.partition)
         namespace, account_name = args.get("namespace"), args.get("service_account")
         # Missing names are the add-on's; with invalid add-ons or several candidates they stay unchecked.
         check_missing = addons is not None
@@ -132,9 +162,12 @@ class PodIdentityAssociation(LazyOutputs, pulumi.ComponentResource):
         existing = args.get("role_arn")
         if isinstance(existing, str):
             problems.check("role_arn", existing, role_arn_problem(existing))
+            partitions.add("role_arn", existing)
         target = args.get("target_role_arn")
         if isinstance(target, str):
             problems.check("target_role_arn", target, role_arn_problem(target))
+            partitions.add("target_role_arn", target)
+        partitions.add_statements("session_policy_statements", args.get("session_policy_statements"))
         session_tags = not args.get("disable_session_tags", False)
         session_policy = check_policy_statements(
             problems, "session_policy_statements", args.get("session_policy_statements")
@@ -159,6 +192,7 @@ class PodIdentityAssociation(LazyOutputs, pulumi.ComponentResource):
                     )
         else:
             settings = check_role_settings(problems, args, derive_role_name(name), quotas, addons or [])
+            add_role_arns(partitions, args)
             if trust_inputs_valid:
                 # Size the trust now, with stand-ins for the account, partition and region; exact check once known.
                 estimate_arns = [
@@ -186,13 +220,18 @@ class PodIdentityAssociation(LazyOutputs, pulumi.ComponentResource):
                     *settings.policy_statements,
                     {"Effect": "Allow", "Action": list(POD_IDENTITY_ACTIONS), "Resource": target},
                 ]
+        partitions.check()
         problems.raise_if_any()
 
         super().__init__(TYPE, name, None, opts)
+        partitions.bind(self)
+        guard = partitions.guard()
         sa = ServiceAccountRef(str(namespace), str(account_name))
         self.role = None
         role_arn: pulumi.Input[str]
+        target = partitions.checked("target_role_arn", target) if target is not None else None
         if settings is not None:
+            checked_role_arns(partitions, settings)
             env = aws_environment(aws_provider_of(self))
 
             def render(account: str, partition: str, region: str) -> str:
@@ -203,13 +242,19 @@ class PodIdentityAssociation(LazyOutputs, pulumi.ComponentResource):
                 size_problems.raise_if_any()
                 return documents.to_json(doc)
 
-            trust = pulumi.Output.all(env.account_id, env.partition, env.region).apply(lambda v: render(*v))
+            trust = after(
+                pulumi.Output.all(env.account_id, env.partition, env.region).apply(lambda v: render(*v)), guard
+            )
             created = create_role(self, name, label, settings, trust)
             self.role = created.role
             role_arn = created.role.arn
         else:
             assert existing is not None
-            role_arn = existing
+            # A role this program's components created is in its own provider's partition and is checked
+            # for what matters more: whether its trust admits these pods (which a partition mismatch fails too).
+            admitted = self._admitted(label, existing, clusters, sa, session_tags)
+            role_arn = after(existing, admitted) if admitted is not None else partitions.checked("role_arn", existing)
+        role_arn = after(role_arn, guard)
         policy = documents.to_json(documents.document(session_policy)) if session_policy else None
         self.associations = []
         for cluster in clusters:  # a loop: see create_role
@@ -238,3 +283,36 @@ class PodIdentityAssociation(LazyOutputs, pulumi.ComponentResource):
         # The outputs are the attributes above (the component provider reads them from there too); the
         # component's state entry would only repeat them, at a serialisation per component.
         self.register_outputs({})
+
+
+def _refused_message(known: KnownRole, refused: list[str], sa: ServiceAccountRef, session_tags: bool) -> str:
+    where = ("cluster " if len(refused) == 1 else "clusters ") + ", ".join(repr(c) for c in refused)
+    tags = "" if session_tags else " without session tags"
+    return (
+        f"is the role of {known.label}, whose trust does not admit EKS Pod Identity{tags} for {sa} on "
+        f"{where}: pods would get AccessDenied; {known.hint}"
+    )
+
+
+def _check_admitted(
+    label: str,
+    known: KnownRole,
+    clusters: list[str],
+    sa: ServiceAccountRef,
+    session_tags: bool,
+    values: list[Any],
+) -> bool:
+    trust, account, partition, region = values
+    refused = pod_identity_refusals(
+        json.loads(trust),
+        account_id=str(account),
+        clusters=[(c, eks_cluster_arn(str(partition), str(region), str(account), c)) for c in clusters],
+        namespace=sa.namespace,
+        service_account=sa.name,
+        session_tags=session_tags,
+    )
+    if refused:
+        problems = Problems(label)
+        problems.add("role_arn", f"{known.label}.arn", _refused_message(known, refused, sa, session_tags))
+        raise InputError(problems)
+    return True

@@ -19,6 +19,7 @@ from ..core.errors import Problems
 from ..core.kubernetes import namespace_problem, token_expiration_problem
 from ..core.trust import DEFAULT_AUDIENCE
 from ._inputs import subject
+from ._keys import check_keys
 
 TYPE = "irsa-components:index:PodIdentityWebhook"
 
@@ -127,6 +128,8 @@ class PodIdentityWebhook(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PodIdentityWebhookArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         problems = Problems(subject("PodIdentityWebhook", name))
+        if not check_keys(problems, args, PodIdentityWebhookArgs):
+            problems.raise_if_any()
         namespace = args.get("namespace", DEFAULT_NAMESPACE)
         problems.check("namespace", namespace, namespace_problem(namespace))
         version = args.get("chart_version", CHART_VERSION)

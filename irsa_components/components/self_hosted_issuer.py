@@ -28,6 +28,7 @@ from ..self_hosted import (
     s3_issuer_url,
 )
 from ._inputs import is_known, plain_list, subject
+from ._keys import check_keys
 from ._lookups import aws_environment, aws_provider_of
 from .oidc_provider import OidcProvider, OidcProviderArgs
 
@@ -113,6 +114,8 @@ class SelfHostedOidcIssuer(pulumi.ComponentResource):
     ) -> None:
         label = subject("SelfHostedOidcIssuer", name)
         problems = Problems(label)
+        if not check_keys(problems, args, SelfHostedOidcIssuerArgs):
+            problems.raise_if_any()
         bucket_name = args.get("bucket_name")
         problems.check("bucket_name", bucket_name, bucket_name_problem(bucket_name))
         keys = plain_list(args.get("public_keys"))

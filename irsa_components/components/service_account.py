@@ -17,6 +17,7 @@ from ..core.kubernetes import (
     token_expiration_problem,
 )
 from ._inputs import LazyOutputs, as_output, subject
+from ._keys import check_keys
 
 TYPE = "irsa-components:index:AnnotatedServiceAccount"
 
@@ -60,6 +61,8 @@ class AnnotatedServiceAccount(LazyOutputs, pulumi.ComponentResource):
         self, name: str, args: AnnotatedServiceAccountArgs, opts: Optional[pulumi.ResourceOptions] = None
     ) -> None:
         problems = Problems(subject("AnnotatedServiceAccount", name))
+        if not check_keys(problems, args, AnnotatedServiceAccountArgs):
+            problems.raise_if_any()
         namespace = args.get("namespace")
         sa_name = args.get("service_account_name", name)
         problems.check("namespace", namespace, namespace_problem(namespace))

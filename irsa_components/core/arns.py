@@ -60,6 +60,15 @@ def parse_arn(value: str) -> Arn:
     return arn
 
 
+def literal_partition(value: object) -> str | None:
+    """The partition of an ARN written out literally; None for anything else (``*``, ``arn:*:...``, variables)."""
+    if not isinstance(value, str) or not value.startswith("arn:"):
+        return None
+    parts = value.split(":", 2)
+    partition = parts[1] if len(parts) == 3 else ""
+    return partition if partition in PARTITIONS else None  # others: not an ARN (parse_arn says so)
+
+
 def partition_for_region(region: str) -> str:
     for prefix, partition in _REGION_PARTITIONS:
         if region.startswith(prefix):

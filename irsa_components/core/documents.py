@@ -7,9 +7,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .errors import did_you_mean
+
 VERSION = "2012-10-17"
 _SID_RE = re.compile(r"^[A-Za-z0-9]*\Z")
 _ACTION_RE = re.compile(r"^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)\Z")
+
+STATEMENT_FIELDS = frozenset({"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"})
+"""The elements of a permission statement (IAM's names, case-sensitive)."""
 
 Statement = dict[str, Any]
 Document = dict[str, Any]
@@ -48,10 +53,14 @@ def statement_problems(statement: object) -> list[tuple[str, object, str]]:
     if not isinstance(statement, Mapping):
         return [("", statement, "a statement must be a mapping (Effect, Action, Resource, ...)")]
     problems: list[tuple[str, object, str]] = []
-    allowed = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+    allowed = STATEMENT_FIELDS
     for key in statement:
         if key not in allowed:
-            hint = " (Principal belongs in trust policies)" if key in ("Principal", "NotPrincipal") else ""
+            hint = (
+                " (Principal belongs in trust policies)"
+                if key in ("Principal", "NotPrincipal")
+                else did_you_mean(str(key), allowed)
+            )
             problems.append((key, statement[key], f"is not a permission statement field{hint}"))
     if statement.get("Effect") not in ("Allow", "Deny"):
         problems.append(("Effect", statement.get("Effect"), "must be 'Allow' or 'Deny'"))

@@ -20,7 +20,7 @@ WEBHOOK_ANNOTATIONS = (
     TOKEN_EXPIRATION_ANNOTATION,
 )
 
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 _DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
 
 WILDCARD = "*"
@@ -32,7 +32,7 @@ def namespace_problem(namespace: object) -> str | None:
         return "must be a non-empty string"
     if len(namespace) > 63:
         return f"is {len(namespace)} characters; a namespace is at most 63 (DNS-1123 label)"
-    if not _DNS1123_LABEL.match(namespace):
+    if not DNS1123_LABEL.match(namespace):
         return "is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending alphanumeric)"
     return None
 

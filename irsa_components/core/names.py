@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 
 from .limits import ROLE_NAME_MAX, ROLE_PATH_MAX
 
@@ -57,3 +58,47 @@ def role_name(*parts: str, max_length: int = ROLE_NAME_MAX) -> str:
         # Keep distinct inputs distinct even after the replacement.
         cleaned = f"{cleaned}-{stable_hash(joined)}"
     return shorten(cleaned, max_length)
+
+
+# Child resource names ---------------------------------------------------------------------------
+# A component names its children "<component>-<suffix>" (Pulumi's convention: aliases of a renamed
+# component carry over to them). The components and the stack config's collision check both derive
+# the names here.
+
+
+def child_name(parent: str, *suffixes: str) -> str:
+    return "-".join((parent, *suffixes))
+
+
+def attachment_names(parent: str, policy_arns: Sequence[str | None]) -> list[str]:
+    """Names of the RolePolicyAttachments of ``policy_arns`` (None: an ARN not known at preview).
+
+    The policy's name when the ARN is known (hash-suffixed when two attached policies share a name),
+    else its position: stable across runs, and unique within the component.
+    """
+    known = [a for a in policy_arns if a is not None]
+    short = {a: a.rsplit("/", 1)[-1] for a in known}
+    counts: dict[str, int] = {}
+    for given in known:
+        counts[short[given]] = counts.get(short[given], 0) + 1
+    names = []
+    for i, arn in enumerate(policy_arns):
+        if arn is None:
+            names.append(child_name(parent, "policy", str(i)))
+        elif counts[short[arn]] > 1:
+            names.append(child_name(parent, short[arn], stable_hash(arn, 6)))
+        else:
+            names.append(child_name(parent, short[arn]))
+    return names
+
+
+def addon_policy_names(parent: str, addon: str, documents: int) -> list[str]:
+    """Names of an add-on's customer managed policies (and of their attachments): one per document."""
+    if documents == 1:
+        return [child_name(parent, addon)]
+    return [child_name(parent, addon, str(k + 1)) for k in range(documents)]
+
+
+def addon_managed_attachment_name(parent: str, addon: str, managed_policy: str) -> str:
+    """Name of the attachment of an AWS managed policy (``path/Name``) an add-on needs."""
+    return child_name(parent, addon, managed_policy.rsplit("/", 1)[-1])

@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import documents
-from .arns import policy_arn_problem
-from .errors import Problems
+from .arns import literal_partition, partition_for_region, policy_arn_problem, region_problem
+from .errors import Problems, close_match
+from .evaluate import allows_all, pod_identity_requests
 from .kubernetes import ServiceAccountRef, parse_service_account
 from .limits import (
     DESCRIPTION_MAX,
@@ -103,7 +104,15 @@ def check_policy_statements(problems: Problems, field: str, statements: object) 
     good: list[dict[str, Any]] = []
     for i, statement in enumerate(statements):
         found = documents.statement_problems(statement)
+        # A misspelt element ("Actions") is the problem, not the element it stands for being missing.
+        meant = {
+            close_match(str(k), documents.STATEMENT_FIELDS)
+            for k in (statement if isinstance(statement, Mapping) else ())
+            if k not in documents.STATEMENT_FIELDS
+        }
         for sub, value, message in found:
+            if value is None and sub in meant and sub not in statement:
+                continue
             problems.add(f"{field}[{i}]{'.' + sub if sub else ''}", value, message)
         if not found and isinstance(statement, Mapping):
             good.append(dict(statement))
@@ -191,3 +200,98 @@ def check_quotas(problems: Problems, trust_policy_chars: object, managed_policie
         problems.add("max_managed_policies", managed, f"must be 1-{MAX_MANAGED_POLICIES_QUOTA}")
         managed = Quotas.managed_policies_per_role
     return Quotas(trust_policy_chars=trust, managed_policies_per_role=managed)
+
+
+# Partitions ----------------------------------------------------------------------------------------
+
+ArnInput = tuple[str, object]
+"""(field, value) of one ARN a component or config entry was given."""
+
+
+def statement_arns(field: str, statements: object) -> list[ArnInput]:
+    """The literal ARNs in the ``Resource``/``NotResource`` of permission statements, by field."""
+    if isinstance(statements, str | Mapping) or not isinstance(statements, Sequence):
+        return []
+    found: list[ArnInput] = []
+    for i, statement in enumerate(statements):
+        if not isinstance(statement, Mapping):
+            continue
+        for key in ("Resource", "NotResource"):
+            values = documents.as_list(statement.get(key))
+            for j, value in enumerate(values):
+                if literal_partition(value) is not None:
+                    found.append((f"{field}[{i}].{key}" + (f"[{j}]" if len(values) > 1 else ""), value))
+    return found
+
+
+def region_partition(region: object) -> str | None:
+    """The partition of a valid region name, else None."""
+    return partition_for_region(region) if isinstance(region, str) and region_problem(region) is None else None
+
+
+def check_partitions(problems: Problems, arns: Sequence[ArnInput], expected: str | None, where: str = "") -> None:
+    """Every literal ARN in ``expected`` (the partition of the provider's or stack's region), or all in one.
+
+    IAM, STS and EKS never reach across partitions: an ARN of another partition is refused by IAM at
+    deploy time (or never matches). ``where`` says where ``expected`` comes from, e.g. "the stack's
+    region eu-west-1". Without ``expected``, the partition most ARNs share is taken as the intended one.
+    """
+    found = [(f, v, p) for f, v in arns if (p := literal_partition(v)) is not None]
+    if expected is not None:
+        for field, value, partition in found:
+            if partition != expected:
+                problems.add(
+                    field,
+                    value,
+                    f"is in partition {partition!r}, but {where or 'the AWS provider'} is in partition {expected!r}: "
+                    "IAM, STS and EKS never reach across partitions",
+                )
+        return
+    counts: dict[str, int] = {}
+    for _, _, partition in found:
+        counts[partition] = counts.get(partition, 0) + 1
+    if len(counts) < 2:
+        return
+    majority = max(counts, key=lambda p: counts[p])  # ties: the first seen
+    others = [f for f, _, p in found if p == majority]
+    shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    for field, value, partition in found:
+        if partition != majority:
+            problems.add(
+                field,
+                value,
+                f"is in partition {partition!r}, but {shown} {'is' if len(others) == 1 else 'are'} in "
+                f"{majority!r}: all of its ARNs must be in one partition (IAM never reaches across partitions)",
+            )
+
+
+# Pod Identity onto a given role -------------------------------------------------------------------
+
+
+def pod_identity_refusals(
+    trust: Mapping[str, Any],
+    *,
+    account_id: str,
+    clusters: Sequence[tuple[str, str]],
+    namespace: str,
+    service_account: str,
+    session_tags: bool = True,
+) -> list[str]:
+    """The clusters (``(name, arn)``) on which ``trust`` would not let EKS Pod Identity assume the role.
+
+    Asks the core's evaluator exactly what STS is asked: the ``AssumeRole`` (and ``TagSession``) requests
+    EKS makes for a pod of ``namespace/service_account`` on that cluster of ``account_id``.
+    """
+    refused = []
+    for name, arn in clusters:
+        requests = pod_identity_requests(
+            account_id=account_id,
+            cluster_arn=arn,
+            cluster_name=name,
+            namespace=namespace,
+            service_account=service_account,
+            session_tags=session_tags,
+        )
+        if not allows_all(trust, requests):
+            refused.append(name)
+    return refused

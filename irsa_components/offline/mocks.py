@@ -5,6 +5,7 @@ The default AWS provider answers as the stack's account (``aws:allowedAccountIds
 roles and OIDC providers a stack creates in its other accounts carry those accounts' ARNs.
 """
 
+import asyncio
 import json
 import re
 import threading
@@ -19,10 +20,11 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.settings import SETTINGS, set_root_resource
 from pulumi.runtime.stack import run_in_stack
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from .. import gc_policy
 from ..core.arns import ACCOUNT_RE, partition_for_region
+from ..core.errors import InputError, Problem
 from ..core.names import stable_hash
 from ..core.trust import issuer_host
 
@@ -287,12 +289,45 @@ class RecordingMonitor(sdk_mocks.MockMonitor):
         self.registrations: list[Registration] = []
         self.stack_outputs: dict[str, Any] = {}
         self.stack_urn = ""
+        self.engine_types: dict[str, str] = {}
+        """The URN type the engine gives each resource (its ancestors' types and its own), by the mocks' URN."""
+        self.engine_urns: set[tuple[str, str]] = set()
+        self._names = threading.Lock()  # the SDK registers from several threads
+
+    def _check_unique(self, request: Any) -> None:
+        """Refuse a second resource with the URN of an earlier one, as the engine does.
+
+        The SDK's mock monitor puts only the parent's own type in a URN; the engine chains every
+        ancestor's type. This tells resources apart exactly as the engine does.
+        """
+        parent = self.engine_types.get(request.parent) if request.parent else None
+        urn_type = f"{parent}${request.type}" if parent else request.type
+        key = (urn_type, request.name)
+        with self._names:
+            taken = key in self.engine_urns
+            self.engine_urns.add(key)
+        if taken:
+            raise InputError(
+                [
+                    Problem(
+                        f"{request.type} {request.name!r}",
+                        "(name)",
+                        f"{urn_type}::{request.name}",
+                        "is registered twice: two resources of one type under parents of the same types have this "
+                        "name, and the Pulumi engine refuses duplicate URNs; give one of their components another name",
+                    )
+                ]
+            )
 
     def RegisterResource(self, request: Any) -> Any:
+        if request.type != "pulumi:pulumi:Stack":
+            self._check_unique(request)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == "pulumi:pulumi:Stack":
             self.stack_urn = response.urn
             return response
+        parent_type = self.engine_types.get(request.parent) if request.parent else None
+        self.engine_types[response.urn] = f"{parent_type}${request.type}" if parent_type else request.type
         # The base monitor already deserialized the inputs for the mocks (same thread): reuse them.
         inputs = self.cloud.last_inputs.value
         registered = self.resources.get(response.urn)
@@ -351,17 +386,59 @@ def run_program(
     capture = sdk_resource._get_stack_trace
     if not source_positions:
         sdk_resource._get_stack_trace = source_pb2.StackTrace
+    _quiet_input_errors(_ensure_event_loop())  # type: ignore[no-untyped-call]
     try:
         with gc_policy.applied():  # the collector as under `pulumi up` (irsa_components/gc_policy.py)
             _sync_await(run_in_stack(program))
     except BaseException as exc:
         # What got registered before the failure: tests assert that bad input registers nothing.
-        exc.simulation = _simulation(monitor, mocks)  # type: ignore[attr-defined]
+        simulation = _simulation(monitor, mocks)
+        exc.simulation = simulation  # type: ignore[attr-defined]
+        cause = _input_error_in(exc)
+        if cause is not None and cause is not exc:
+            # Raised where a value became known (inside an apply): the SDK wraps it in "While processing
+            # input ..." errors; the input problems are what the caller needs.
+            cause.simulation = simulation  # type: ignore[attr-defined]
+            raise cause from None
         raise
     finally:
         sdk_resource._get_stack_trace = capture
         set_root_resource(None)  # type: ignore[arg-type]
     return _simulation(monitor, mocks)
+
+
+def _quiet_input_errors(loop: asyncio.AbstractEventLoop) -> None:
+    """Input problems are raised to the caller once; the futures the SDK left holding them stay quiet.
+
+    A failed registration leaves the SDK's other futures holding the same exception, and asyncio logs
+    each one it collects ("Future exception was never retrieved") with its traceback.
+    """
+    if getattr(loop, "_irsa_quiet", False):
+        return
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        if isinstance(exc, BaseException) and _input_error_in(exc) is not None:
+            return
+        loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+    loop._irsa_quiet = True  # type: ignore[attr-defined]
+
+
+def _input_error_in(exc: BaseException) -> Optional[InputError]:
+    """The InputError an exception was raised for (anywhere in its cause and context chains), if any."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, InputError):
+            return current
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+    return None
 
 
 def _simulation(monitor: RecordingMonitor, mocks: CloudMocks) -> Simulation:

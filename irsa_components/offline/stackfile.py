@@ -11,7 +11,11 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_LOADER)  # a safe loader (SafeLoader or its C twin)
+    """The document in ``text``; ValueError saying where when it is not YAML."""
+    try:
+        return yaml.load(text, Loader=_LOADER)  # a safe loader (SafeLoader or its C twin)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"is not valid YAML: {' '.join(str(exc).split())}") from None
 
 
 SECRET_PLACEHOLDER = "[secret]"

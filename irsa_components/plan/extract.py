@@ -199,8 +199,8 @@ def _clusters(
                     host = arn.split(":oidc-provider/", 1)[1]
                     break
         out[key] = Cluster(
-            name=cluster.name,
-            arn=arns.eks_cluster_arn(partition, facts.region, facts.account, cluster.name),
+            name=cluster.name or None,  # a user program's cluster may be known only by its issuer
+            arn=arns.eks_cluster_arn(partition, facts.region, facts.account, cluster.name) if cluster.name else None,
             issuer_url=cluster.oidc_issuer_url or (f"https://{host}" if host else None),
             issuer_host=host,
             oidc_provider_arn=provider_arn,

@@ -21,6 +21,8 @@ class StackSource:
     project_dir: Path
     stack: Optional[str] = None
     config_file: Optional[Path] = None
+    program: Optional[str] = None
+    """``module:function`` of the program to run; None: the stack program, or the project's main (see plan_stack)."""
 
     @property
     def stack_name(self) -> str:
@@ -45,6 +47,8 @@ def load_source(source: StackSource) -> tuple[str, dict[str, str], list[str]]:
         else:
             project, defaults, stack_dir = "irsa", {}, source.project_dir
         path = source.config_file or stack_dir / f"Pulumi.{source.stack}.yaml"
+        if not path.exists() and not source.config_file and _runs_own_program(source, defaults):
+            return project, defaults, []  # a stack without config of its own (pulumi stack init writes no file)
         if not path.exists():
             where = "--config-file" if source.config_file else "--stack"
             raise InputError([Problem("stack config", where, str(path), "does not exist")])
@@ -92,6 +96,51 @@ def plan_from_config(
         return build_plan(stack_config, simulation, facts)
 
 
+def _uses_stack_config(config: Mapping[str, str]) -> bool:
+    return any(key.startswith("irsa:") for key in config)
+
+
+def _runs_own_program(source: StackSource, config: Mapping[str, str]) -> bool:
+    """A program of the user's: named with --program, or the project's main when the config has no irsa: keys."""
+    from ..offline.programs import STACK_PROGRAM
+
+    if source.program is not None:
+        return source.program != STACK_PROGRAM
+    return (source.project_dir / "Pulumi.yaml").exists() and not _uses_stack_config(config)
+
+
+def plan_of_own_program(
+    program: Callable[[], None],
+    config: Mapping[str, str],
+    *,
+    project: str,
+    stack: str,
+    secret_keys: Optional[list[str]] = None,
+) -> Plan:
+    """Run a program of the user's (built from the components) under the mocks and read its plan back."""
+    from ..offline import CloudMocks, run_program
+    from .programs import plan_of_program
+
+    simulation = run_program(program, config=dict(config), project=project, stack=stack, secret_keys=secret_keys)
+    account = CloudMocks(config).account
+    facts = StackFacts(project=project, stack=stack, account=account, region=config.get("aws:region") or "us-east-1")
+    return plan_of_program(simulation, facts)
+
+
 def plan_stack(source: StackSource) -> Plan:
+    """The plan of ``source``: the stack program when the config has ``irsa:`` keys, else the user's program.
+
+    ``source.program`` (``module:function``) names the program; without it a project whose config has no
+    ``irsa:`` keys runs its ``Pulumi.yaml`` main.
+    """
+    from ..offline.programs import module_program, project_program
+
     project, config, secrets = load_source(source)
-    return plan_from_config(config, project=project, stack=source.stack_name, secret_keys=secrets)
+    if not _runs_own_program(source, config):
+        return plan_from_config(config, project=project, stack=source.stack_name, secret_keys=secrets)
+    program = (
+        module_program(source.program, source.project_dir)
+        if source.program is not None
+        else project_program(source.project_dir)
+    )
+    return plan_of_own_program(program, config, project=project, stack=source.stack_name, secret_keys=secrets)

@@ -19,6 +19,7 @@ from ..core import arns, cross_account, kubernetes, names, trust, validate
 from ..core.errors import Problem, Problems, did_you_mean
 from ..core.limits import Quotas
 from .models import ClusterConfig, ServiceConfig, StackConfig, key_problem
+from .naming import name_clashes
 
 TOP_FIELDS = {f.alias or n: n for n, f in StackConfig.model_fields.items()}
 
@@ -535,8 +536,7 @@ def cross_checks(
         if key in config.services:
             _parsed_service_checks(config, key, p, (layouts or {}).get(key), region)
         problems.extend(p)
-    problems.extend(_association_name_clashes(config))
-    problems.extend(_account_provider_clashes(config))
+    problems.extend(name_clashes(config, layouts or {}))
     return problems
 
 
@@ -563,52 +563,6 @@ def _claim_role_name(
         )
     else:
         taken[lowered] = (service, what)
-
-
-def _account_provider_clashes(config: StackConfig) -> list[Problem]:
-    """An account's OIDC provider for cluster c is the component ``<c>-<account>``: no cluster's own may be."""
-    out = []
-    for account in config.accounts_in_use():
-        if not config.accounts[account].create_oidc_providers:
-            continue
-        for key in config.services:
-            if config.account_of(key) != account or not config.uses_irsa(key):
-                continue
-            for c in config.clusters_of(key):
-                derived = f"{c}-{account}"
-                other = config.clusters.get(derived)
-                if other is not None and other.create_oidc_provider:
-                    out.append(
-                        Problem(
-                            f"cluster {derived!r}",
-                            "(key)",
-                            derived,
-                            f"is also the name of the OIDC provider of cluster {c!r} in account {account!r}; rename "
-                            "the cluster",
-                        )
-                    )
-    return sorted(set(out), key=str)
-
-
-def _association_name_clashes(config: StackConfig) -> list[Problem]:
-    """An add-on's other service accounts get Pod Identity components named ``<key>-<sa>``: no service may own that."""
-    out = []
-    for key in config.services:
-        if not config.uses_pod_identity(key):
-            continue
-        for ref in config.service_accounts_of(key)[1:]:
-            derived = f"{key}-{ref.name}"
-            if derived in config.services and config.uses_pod_identity(derived):
-                out.append(
-                    Problem(
-                        f"service {derived!r}",
-                        "(key)",
-                        derived,
-                        f"is also the name of the Pod Identity association of service {key!r} for {ref}; rename "
-                        "one of the services",
-                    )
-                )
-    return out
 
 
 def _parsed_service_checks(
@@ -727,4 +681,74 @@ def camel_fields(problems: list[Problem]) -> list[Problem]:
             if field.startswith(snake):
                 field = camel + field[len(snake) :]
         out.append(Problem(p.subject, field, p.value, p.message))
+    return out
+
+
+def _entries(raw: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    return [(str(k), v) for k, v in raw.items() if isinstance(v, Mapping)]
+
+
+def partition_checks(
+    raw: Mapping[str, Any],
+    raw_clusters: Mapping[str, Any],
+    raw_services: Mapping[str, Any],
+    raw_accounts: Mapping[str, Any],
+    region: Optional[str],
+) -> list[Problem]:
+    """Every ARN of the config in the partition of ``aws:region`` (or, without it, all in one partition).
+
+    Add-on scope ARNs are checked by the catalogue (``addon_checks``), in the same partition.
+    """
+    groups: list[tuple[str, list[validate.ArnInput]]] = []
+    top: list[validate.ArnInput] = []
+    if "permissionsBoundary" in raw:
+        top.append(("irsa:permissionsBoundary", raw["permissionsBoundary"]))
+    groups.append(("stack config", top))
+    for key, entry in _entries(raw_clusters):
+        groups.append((f"cluster {key!r}", [("oidcProviderArn", entry.get("oidcProviderArn"))]))
+    for key, entry in _entries(raw_accounts):
+        groups.append(
+            (
+                f"account {key!r}",
+                [("roleArn", entry.get("roleArn")), ("permissionsBoundary", entry.get("permissionsBoundary"))],
+            )
+        )
+    for key, entry in _entries(raw_services):
+        found: list[validate.ArnInput] = [("permissionsBoundary", entry.get("permissionsBoundary"))]
+        managed = entry.get("managedPolicyArns")
+        if isinstance(managed, list):
+            found += [(f"managedPolicyArns[{i}]", a) for i, a in enumerate(managed)]
+        found += validate.statement_arns("policyStatements", entry.get("policyStatements"))
+        groups.append((f"service {key!r}", found))
+    expected = validate.region_partition(region)
+    where = f"the stack's region {region} (aws:region)"
+    if expected is None:
+        counts: dict[str, int] = {}
+        for _, group in groups:
+            for _, value in group:
+                if (partition := arns.literal_partition(value)) is not None:
+                    counts[partition] = counts.get(partition, 0) + 1
+        if len(counts) < 2:
+            return []
+        expected = max(counts, key=lambda p: counts[p])
+        where = "most ARNs of this stack config (no aws:region is set)"
+    out: list[Problem] = []
+    for subject, group in groups:
+        p = Problems(subject)
+        validate.check_partitions(p, group, expected, where)
+        out.extend(p)
+    if region and validate.region_partition(region):
+        for key, entry in _entries(raw_accounts):
+            other = entry.get("region")
+            theirs = validate.region_partition(other)
+            if theirs is not None and theirs != expected:
+                out.append(
+                    Problem(
+                        f"account {key!r}",
+                        "region",
+                        other,
+                        f"is in partition {theirs!r}, but {where} is in partition {expected!r}: a role cannot be "
+                        "assumed across partitions",
+                    )
+                )
     return out

@@ -25,10 +25,12 @@ from .checks import (
     environment_checks,
     mapping_of,
     parse_entries,
+    partition_checks,
     problems_from,
     self_hosted_checks,
 )
 from .models import (
+    ENVIRONMENT_MAX,
     KEY_MAX,
     AccountConfig,
     ClusterConfig,
@@ -91,8 +93,8 @@ def parse_stack_config(
     environment = raw.get("environment")
     if not environment:
         top.add("irsa:environment", environment, "is required: it is part of every role name and tag")
-    elif key_problem(str(environment)):
-        top.add("irsa:environment", environment, "must be 1-40 lowercase letters, digits and '-'")
+    elif (problem := key_problem(str(environment), ENVIRONMENT_MAX)) is not None:
+        top.add("irsa:environment", environment, problem.replace("keys are", "environments are"))
     problems.extend(top)
 
     raw_clusters = mapping_of(raw, "clusters", problems)
@@ -126,6 +128,7 @@ def parse_stack_config(
         if isinstance(entry, Mapping):
             problems.extend(addon_checks(str(key), entry, partitions, layouts))
     problems.extend(cross_checks(config, raw_services, set(raw_clusters), layouts, raw_accounts, region))
+    problems.extend(partition_checks(raw, raw_clusters, raw_services, raw_accounts, region))
     if problems:
         raise InputError(camel_fields(problems))
     return config

@@ -18,13 +18,19 @@ from ..core.limits import Quotas
 
 Identity = Literal["irsa", "pod-identity", "both"]
 AddonPolicy = Literal["custom", "managed"]
-_KEY = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
-KEY_MAX = 40
+KEY_MAX = 63
+ENVIRONMENT_MAX = 40
 
 
-def key_problem(key: str) -> str | None:
-    if not _KEY.match(key) or len(key) > KEY_MAX:
-        return f"keys are 1-{KEY_MAX} lowercase letters, digits and '-' (they become role and resource names)"
+def key_problem(key: str, max_length: int = KEY_MAX) -> str | None:
+    """Keys (of services, clusters, accounts) are DNS-1123 labels: they name roles, resources and ServiceAccounts."""
+    if len(key) > max_length:
+        return f"is {len(key)} characters; keys are DNS-1123 labels of at most {max_length} characters"
+    if not kubernetes.DNS1123_LABEL.match(key):
+        return (
+            "is not a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit "
+            "(keys name roles, resources and ServiceAccounts)"
+        )
     return None
 
 
@@ -146,9 +152,15 @@ class SelfHostedConfig(_Model):
         return [self.signing_key_public_pem] if self.signing_key_public_pem else []
 
 
+BUCKET_NAME_MAX = 63
+
+
 def default_bucket_name(environment: str, cluster_key: str) -> str:
-    """The issuer bucket of a self-hosted cluster that names none (stable: the issuer URL derives from it)."""
-    return f"irsa-{environment}-{cluster_key}-oidc"
+    """The issuer bucket of a self-hosted cluster that names none (stable: the issuer URL derives from it).
+
+    ``irsa-<environment>-<key>-oidc``, hash-shortened past S3's 63 characters.
+    """
+    return names.shorten(f"irsa-{environment}-{cluster_key}-oidc", BUCKET_NAME_MAX)
 
 
 class ClusterConfig(_Model):

@@ -31,6 +31,7 @@ from ..components._lookups import AwsEnvironment, aws_environment
 from ..core import arns, kubernetes, trust
 from ..core.documents import to_json
 from ..core.errors import InputError
+from . import naming
 from .config import NAMESPACE, StackConfig, decode_config, parse_stack_config
 
 
@@ -306,11 +307,13 @@ def _account(
     """The account's AWS provider (assuming its role) and the OIDC providers its IRSA services need there."""
     account = config.accounts[key]
     provider = aws.Provider(
-        f"account-{key}",
+        naming.account_provider_name(key),
         region=account.region or region,
         profile=profile,
         assume_roles=[
-            aws.ProviderAssumeRoleArgs(role_arn=account.role_arn, session_name=f"irsa-{config.environment}-{key}")
+            aws.ProviderAssumeRoleArgs(
+                role_arn=account.role_arn, session_name=naming.session_name(config.environment, key)
+            )
         ],
     )
     out = AccountResources(provider)
@@ -334,7 +337,7 @@ def _account(
             "tags": {**config.tags, "environment": config.environment},
         }
         oidc = OidcProvider(
-            f"{c}-{key}",
+            naming.account_oidc_provider_name(c, key),
             provider_args,
             opts=pulumi.ResourceOptions(providers={"aws": provider}, depends_on=depends_on),
         )
@@ -424,9 +427,8 @@ def _service(
         # other service accounts (efs-csi's node agent, ...) get "<key>-<service account>".
         for sa in service_accounts:
             primary = sa.name == sa_name
-            suffix = "" if primary else f"-{sa.name}"
             association = PodIdentityAssociation(
-                key + suffix,
+                naming.association_name(key, sa.name, sa_name),
                 {
                     "cluster_names": cluster_names,
                     "namespace": sa.namespace,
@@ -435,7 +437,7 @@ def _service(
                     "disable_session_tags": service.disable_session_tags,
                     "association_tags": config.tags_of(key),
                 },
-                opts=_aliases([old + suffix for old in service.renamed_from]),
+                opts=_aliases([naming.association_name(old, sa.name, sa_name) for old in service.renamed_from]),
             )
             if primary:
                 out.association = association
@@ -459,7 +461,6 @@ def _service_accounts(
         return
     for sa in config.service_accounts_of(key):
         primary = sa.name == sa_name
-        suffix = "" if primary else f"-{sa.name}"
         for c in config.clusters_of(key):
             k8s_provider = clusters[c].kubernetes
             args: dict[str, Any] = {
@@ -474,11 +475,11 @@ def _service_accounts(
                 if service.sts_regional_endpoints is not None:
                     args["sts_regional_endpoints"] = service.sts_regional_endpoints
             account = AnnotatedServiceAccount(
-                f"{key}{suffix}-{c}",
+                naming.service_account_name(key, sa.name, sa_name, c),
                 args,  # type: ignore[arg-type]
                 opts=_options(
                     {"kubernetes": k8s_provider} if k8s_provider else None,
-                    [f"{old}{suffix}-{c}" for old in service.renamed_from],
+                    [naming.service_account_name(old, sa.name, sa_name, c) for old in service.renamed_from],
                 ),
             )
             if primary:

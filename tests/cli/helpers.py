@@ -76,5 +76,6 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def invoke(*args: str) -> Any:
-    return CliRunner().invoke(app, [str(a) for a in args])
+def invoke(*args: str, columns: int = 1000) -> Any:
+    """The command line's result; tables are as wide as ``columns`` (pytest-xdist's workers set COLUMNS=80)."""
+    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": str(columns)})

@@ -17,6 +17,9 @@ PROVIDER_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{HOST}"
 GREEN_HOST = "oidc.eks.eu-west-1.amazonaws.com/id/FEDCBA9876543210FEDCBA9876543210"
 GREEN_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GREEN_HOST}"
 
+REGION_IN = {"aws": "eu-west-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+"""A region of each partition: a component's ARNs are in the partition of its provider's region."""
+
 IRSA_ROLE = "irsa-components:index:IrsaRole"
 OIDC_PROVIDER = "irsa-components:index:OidcProvider"
 POD_IDENTITY = "irsa-components:index:PodIdentityAssociation"

@@ -153,7 +153,11 @@ def test_aws_managed_policies_are_attached_by_name_in_the_roles_partition(simula
         {"name": "adot-collector", "policy": "managed"},
         {"name": "amazon-managed-prometheus", "policy": "managed", "scope": {"query": True}},
     ]
-    sim = simulate(lambda: IrsaRole("otel", irsa(*addons)), config={**CONFIG, "aws:region": "cn-north-1"})
+    china = PROVIDER_ARN.replace("arn:aws:", "arn:aws-cn:")  # a role's ARNs are in its partition
+    sim = simulate(
+        lambda: IrsaRole("otel", irsa(*addons, oidc_provider_arns=[china])),
+        config={**CONFIG, "aws:region": "cn-north-1"},
+    )
     assert policies_of(sim, IRSA_ROLE, "otel") == {}
     # AmazonPrometheusRemoteWriteAccess is needed by both add-ons: attached once.
     assert attachments_of(sim, IRSA_ROLE, "otel") == {
@@ -172,7 +176,11 @@ def test_documents_follow_the_partition_and_region_of_the_provider(simulate: Sim
         "name": "karpenter",
         "scope": {"cluster_name": "blue", "node_role_arns": [f"arn:aws-us-gov:iam::{ACCOUNT}:role/KarpenterNode"]},
     }
-    sim = simulate(lambda: IrsaRole("kp", irsa(karpenter)), config={**CONFIG, "aws:region": "us-gov-west-1"})
+    gov = PROVIDER_ARN.replace("arn:aws:", "arn:aws-us-gov:")
+    sim = simulate(
+        lambda: IrsaRole("kp", irsa(karpenter, oidc_provider_arns=[gov])),
+        config={**CONFIG, "aws:region": "us-gov-west-1"},
+    )
     policies = policies_of(sim, IRSA_ROLE, "kp")
     assert sorted(policies) == ["kp-karpenter-1", "kp-karpenter-2"]  # sized for the longest region at preview
     expected = resolve(

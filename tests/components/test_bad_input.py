@@ -9,7 +9,7 @@ import pytest
 from irsa_components.components import AnnotatedServiceAccount, IrsaRole, OidcProvider, PodIdentityAssociation
 from irsa_components.core.errors import InputError
 
-from .support import ACCOUNT, CONFIG, ISSUER, PROVIDER_ARN, Simulate, input_error, problem_fields
+from .support import ACCOUNT, CONFIG, ISSUER, PROVIDER_ARN, REGION_IN, Simulate, input_error, problem_fields
 
 IRSA: dict[str, Any] = {"service_accounts": ["payments/api"], "oidc_provider_arns": [PROVIDER_ARN]}
 PODS: dict[str, Any] = {"cluster_names": ["blue"], "namespace": "payments", "service_account": "api"}
@@ -103,7 +103,7 @@ def test_partitions_are_accepted_in_every_arn_input(simulate: Simulate, partitio
         AnnotatedServiceAccount("api", {"namespace": "payments", "role_arn": f"arn:{partition}:iam::{ACCOUNT}:role/x"})
         OidcProvider("adopted", {"existing_provider_arn": PROVIDER_ARN.replace("arn:aws:", f"arn:{partition}:")})
 
-    assert simulate(program, config=CONFIG).resources
+    assert simulate(program, config={**CONFIG, "aws:region": REGION_IN[partition]}).resources
 
 
 def test_managed_policy_quota_default_and_configurable(simulate: Simulate) -> None:

@@ -20,6 +20,7 @@ from .support import (
     IRSA_ROLE,
     ISSUER,
     PROVIDER_ARN,
+    REGION_IN,
     ROLE,
     ROLE_POLICY,
     Simulate,
@@ -115,7 +116,7 @@ def test_pod_identity_trust_for_migration(simulate: Simulate) -> None:
             "payments",
             {
                 "service_accounts": ["payments/api"],
-                "oidc_provider_arns": [PROVIDER_ARN],
+                "oidc_provider_arns": [PROVIDER_ARN.replace("arn:aws:", "arn:aws-cn:")],
                 "pod_identity_cluster_names": ["blue", "green"],
             },
         ),
@@ -224,6 +225,6 @@ def test_provider_arns_of_every_partition_are_accepted(simulate: Simulate, parti
     arn = PROVIDER_ARN.replace("arn:aws:", f"arn:{partition}:")
     sim = simulate(
         lambda: IrsaRole("payments", {"service_accounts": ["payments/api"], "oidc_provider_arns": [arn]}),
-        config=CONFIG,
+        config={**CONFIG, "aws:region": REGION_IN[partition]},
     )
     assert trust_of(only(sim, IRSA_ROLE, "payments", ROLE))["Statement"][0]["Principal"] == {"Federated": arn}

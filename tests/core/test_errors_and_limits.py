@@ -47,3 +47,13 @@ def test_default_quotas_are_aws_defaults() -> None:
     assert quotas.tags_per_resource == 50
     assert (limits.MIN_SESSION_DURATION, limits.MAX_SESSION_DURATION) == (3600, 43200)
     assert (limits.ROLE_NAME_MAX, limits.ROLE_PATH_MAX, limits.OIDC_URL_MAX) == (64, 512, 255)
+
+
+def test_input_errors_cross_process_boundaries_whole() -> None:
+    import pickle
+
+    from irsa_components.core.errors import InputError, Problem
+
+    error = InputError([Problem("IrsaRole 'x'", "role_name", "a b", "has characters IAM does not allow")], "Bad")
+    again = pickle.loads(pickle.dumps(error))
+    assert again.problems == error.problems and str(again) == str(error)

@@ -424,7 +424,13 @@ def test_an_accounts_oidc_provider_must_not_take_a_clusters_name() -> None:
         "oidcIssuerUrl": "https://oidc.eks.eu-west-1.amazonaws.com/id/00000000000000000000000000000000",
         "createOidcProvider": True,
     }
-    one(problems(irsa), "cluster 'blue-shared'", "(key)", "OIDC provider of cluster 'blue' in account 'shared'")
+    one(
+        problems(irsa),
+        "account 'shared': (key)='blue-shared'",
+        "the OIDC provider of cluster 'blue' in account 'shared' would be registered as 'blue-shared', like the OIDC "
+        "provider of cluster 'blue-shared' of cluster 'blue-shared'",
+        "rename the cluster or the account key",
+    )
 
 
 def test_the_offline_plan_run_works_without_account_ids() -> None:

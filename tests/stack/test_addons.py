@@ -203,7 +203,13 @@ def test_an_extra_association_may_not_take_another_services_name() -> None:
             **{"efs-efs-csi-node-sa": {"namespace": "apps", "identity": "pod-identity"}},
         )
     )
-    one(found, "service 'efs-efs-csi-node-sa'", "(key)", "Pod Identity association of service 'efs'")
+    one(
+        found,
+        "service 'efs-efs-csi-node-sa'",
+        "(key)",
+        "like the Pod Identity association component",
+        "of service 'efs'",
+    )
 
 
 def test_prod_stack_file_declares_an_addon_service() -> None:

@@ -328,10 +328,14 @@ def test_two_clusters_cannot_share_an_issuer() -> None:
     one(problems(irsa), "cluster 'lab2'", "selfHosted.bucketName='acme-lab-oidc'", "issuer bucket of cluster 'lab'")
 
 
-def test_a_default_bucket_name_that_s3_would_refuse_is_reported() -> None:
-    irsa = config({"a": {"namespace": "a", "clusters": ["blue"]}}, environment="e" * 40)
-    irsa["clusters"]["l" * 30] = {"selfHosted": {"signingKeyPublicPem": LAB_KEY}}
-    one(problems(irsa), "selfHosted.bucketName=", "the default bucket name", "63", "set bucketName")
+def test_a_default_bucket_name_past_s3s_limit_is_hash_shortened() -> None:
+    from irsa_components.self_hosted import bucket_name_problem
+    from irsa_components.stack.models import default_bucket_name
+
+    long_ones = [default_bucket_name("e" * 40, "l" * 30), default_bucket_name("e" * 40, "l" * 29 + "m")]
+    assert all(len(b) == 63 and bucket_name_problem(b) is None for b in long_ones)
+    assert long_ones[0] != long_ones[1] and long_ones[0] == default_bucket_name("e" * 40, "l" * 30)
+    assert default_bucket_name("prod", "lab") == "irsa-prod-lab-oidc"  # unchanged where it fits
 
 
 def test_one_service_account_per_self_hosted_cluster_is_claimed_once() -> None:
