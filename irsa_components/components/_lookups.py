@@ -76,6 +76,8 @@ def combined(values: Sequence[pulumi.Input[Any]]) -> pulumi.Output[list[Any]]:
     out = pulumi.Output.all(*values)
     cache[key] = (tuple(values), out)  # the values are kept, so their ids stay theirs
     return out
+
+
 _MOCKS_HINT = (
     "test mocks that answer lookups with nothing? irsa_components.testing answers them as AWS does (docs/testing.md)"
 )

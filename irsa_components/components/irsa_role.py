@@ -365,8 +365,8 @@ class IrsaRole(pulumi.ComponentResource):
         env = aws_environment(aws_provider_of(self)) if spec.pod_clusters or known is None else None
         if env is not None and arns_known:
             # Only the account, partition and region are unknown: one apply of the stack's combined Output.
-            known = [str(a) for a in spec.provider_arns or []]
-            return env.account_partition_region.apply(lambda v: render(known, v[0], v[1], v[2]))
+            plain_arns = [str(a) for a in spec.provider_arns or []]
+            return env.account_partition_region.apply(lambda v: render(plain_arns, v[0], v[1], v[2]))
         # The provider ARNs (and the environment) are the stack's shared Outputs: combined once, applied here.
         arns: pulumi.Output[Any]
         if spec.provider_arns is not None:
