@@ -6,6 +6,7 @@
     python benchmarks/run.py --services 50   # one N only
     python benchmarks/run.py --json          # a JSON object on the last line
     python benchmarks/run.py --peers         # also AWS CDK's synth of the same workload (installs it with npm)
+    python benchmarks/run.py --engine        # also the real engine's preview at N = 100 and 1,000 (tasks.py engine)
 
 Method and results: docs/benchmarks.md.
 """
@@ -195,6 +196,7 @@ def main_cli() -> None:
     parser.add_argument("--quick", action="store_true", help="one run each, no plan timing (CI smoke)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
     parser.add_argument("--peers", action="store_true", help="also AWS CDK's synth (benchmarks/peers/cdk, npm)")
+    parser.add_argument("--engine", action="store_true", help="also the real engine's preview (benchmarks/engine.py)")
     parser.add_argument("--worker", choices=["program", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--env", help=argparse.SUPPRESS)
     parser.add_argument("sim_file", nargs="?", help=argparse.SUPPRESS)
@@ -212,6 +214,7 @@ def main_cli() -> None:
     largest = rows[-1]
     plan_s = None if args.quick else plan_wall_time(int(largest["services"]), repeat)
     peak_rss_mb = max(r["peak_rss_mb"] for r in rows)
+    engine_rows = _engine_rows(sizes, repeat) if args.engine else []
 
     print(
         f"{'services/env':>12} {'resources':>9} {'program s':>9} {'floor s':>8} {'ratio':>6} "
@@ -233,6 +236,12 @@ def main_cli() -> None:
             f"({r['cdk_synth_no_validation_s']} s with template validation off); this program "
             f"{r['cdk_env_program_s']} s, ratio {round(r['cdk_env_program_s'] / r['cdk_synth_s'], 2)}"
         )
+    for r in engine_rows:
+        print(
+            f"real engine, preview of a new stack, {r['services']} services: program {r['engine_preview_s']} s, "
+            f"floor {r['engine_floor_s']} s, ratio {r['engine_ratio']}, "
+            f"{r['engine_resources']} resources ({r['engine_resources_per_service']} per service)"
+        )
     print(f"peak RSS of a stack program run: {peak_rss_mb} MB")
     print(
         f"trust capacity at 2048 characters: {capacity['max_clusters_per_irsa_role']} clusters (1 service account), "
@@ -252,9 +261,24 @@ def main_cli() -> None:
                     "plan_s": plan_s,
                     "registrations_per_service": registrations,
                     **_cdk_keys(largest),
+                    **_engine_keys(engine_rows),
                 }
             )
         )
+
+
+def _engine_rows(sizes: list[int], repeat: int) -> list[dict[str, float | int]]:
+    from benchmarks.engine import measure_engine  # needs the engine build and the test fixtures
+
+    return measure_engine(sorted({*sizes, 100, 1000}) if len(sizes) > 1 else sizes, max(repeat, 3))
+
+
+def _engine_keys(rows: list[dict[str, float | int]]) -> dict[str, object]:
+    """The real engine's JSON keys (None without --engine): the largest N, and every N under ``engine``."""
+    keys = ("engine_preview_s", "engine_floor_s", "engine_ratio", "engine_resources")
+    if not rows:
+        return dict.fromkeys(keys)
+    return {**{k: rows[-1][k] for k in keys}, "engine": rows}
 
 
 def _cdk_keys(row: dict[str, float | int]) -> dict[str, float | None]:
