@@ -129,6 +129,16 @@ def tsc(sdk: Path, modules: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def forget_yaml_schema_cache() -> None:
+    """Remove what the YAML language host cached beside the plugin directory (tests/fixtures/schema-*.json).
+
+    pulumi-yaml runs on an older pulumi SDK whose loader caches a plugin's schema there and uses it while
+    it is newer than tests/fixtures/bin: after a change to the stand-in it would type-check with the old one.
+    """
+    for cached in engine.FIXTURES.glob("schema-*.json"):
+        cached.unlink(missing_ok=True)
+
+
 def write_yaml_project(work: Path, program: str, config: Mapping[str, str]) -> Path:
     """A Pulumi YAML project in ``work`` (stack ``dev``) with ``program`` and the stack ``config``."""
     import yaml

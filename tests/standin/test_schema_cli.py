@@ -23,7 +23,15 @@ from tests.fixtures.aws_provider.resources import HANDLERS
 from tests.fixtures.aws_provider.schema import PULUMI_AWS_VERSION
 from tests.fixtures.moto_server import MotoServer
 
-from .cli_support import Cli, build_codegen_host, errors, npm_modules, tsc, write_yaml_project
+from .cli_support import (
+    Cli,
+    build_codegen_host,
+    errors,
+    forget_yaml_schema_cache,
+    npm_modules,
+    tsc,
+    write_yaml_project,
+)
 
 STANDIN_PLUGIN = engine.BIN / "pulumi-resource-aws"
 COMPONENT_PLUGIN = engine.BIN / "pulumi-resource-irsa-components"
@@ -192,6 +200,7 @@ def _yaml_config(moto: MotoServer) -> dict[str, str]:
 
 
 def _preview(cli: Cli, work: Path, log: Path) -> Any:
+    forget_yaml_schema_cache()
     created = cli.run("stack", "init", "dev", cwd=work)
     assert created.returncode == 0, errors(created)
     return cli.run("preview", "--non-interactive", cwd=work, log=log)
