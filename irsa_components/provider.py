@@ -5,14 +5,13 @@ gives TypeScript, Go, C#, Java and YAML programs the same components, with the s
 their annotations (``irsa_components.schema``).
 """
 
-from pulumi.provider.experimental import component_provider_host
+import sys
 
-import irsa_components
+from pulumi.provider import main
 
-from .components import COMPONENTS
-from .schema import PACKAGE
+from .schema import component_provider
 
 
 def serve() -> None:
     """Serve the components to the engine (the engine's address is the first command-line argument)."""
-    component_provider_host(list(COMPONENTS), PACKAGE, version=irsa_components.__version__)
+    main(component_provider(), sys.argv[1:])

@@ -6,6 +6,7 @@ or outputs shows up as a reviewable diff.
 """
 
 import gc
+import inspect
 import json
 import re
 import sys
@@ -38,8 +39,20 @@ def _normalise(node: Any) -> Any:
     return node
 
 
-def build_schema() -> dict[str, Any]:
-    """The package schema of ``COMPONENTS``, with dependency versions reduced to their major version."""
+def _clean_descriptions(node: Any) -> Any:
+    """Docstrings as the other languages' docs want them: ``inspect.cleandoc`` drops Python's indentation."""
+    if isinstance(node, dict):
+        return {
+            k: inspect.cleandoc(v) if k == "description" and isinstance(v, str) else _clean_descriptions(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_clean_descriptions(v) for v in node]
+    return node
+
+
+def component_provider() -> ComponentProvider:
+    """The provider that serves ``COMPONENTS`` (provider/, ``irsa_components.provider``), its schema inferred."""
     # The analyzer reads docstrings with ast.parse; a garbage collection inside it (a finalizer of an
     # abandoned Pulumi coroutine) makes CPython 3.11 fail there, and the analyzer then drops the docstring.
     collecting = gc.isenabled()
@@ -50,7 +63,15 @@ def build_schema() -> dict[str, Any]:
         if collecting:
             gc.enable()
     assert provider.schema is not None
-    schema: dict[str, Any] = _normalise(json.loads(provider.schema))
+    provider.schema = json.dumps(_clean_descriptions(json.loads(provider.schema)))
+    return provider
+
+
+def build_schema() -> dict[str, Any]:
+    """The package schema of ``COMPONENTS``, with dependency versions reduced to their major version."""
+    served = component_provider().schema
+    assert served is not None
+    schema: dict[str, Any] = _normalise(json.loads(served))
     for dependency in schema.get("dependencies", []):
         dependency["version"] = str(dependency["version"]).split(".")[0]
     return schema
