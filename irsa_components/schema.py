@@ -39,16 +39,27 @@ def _normalise(node: Any) -> Any:
     return node
 
 
-def _clean_descriptions(node: Any) -> Any:
-    """Docstrings as the other languages' docs want them: ``inspect.cleandoc`` drops Python's indentation."""
+def _clean_descriptions(node: Any, nested: bool = False) -> Any:
+    """Docstrings as the other languages' docs want them.
+
+    ``inspect.cleandoc`` drops Python's indentation. The analyzer also repeats a property's description
+    on its ``items`` and ``additionalProperties``, where Pulumi's schema has no description (the engine
+    drops them): served without them, the schema is the one every language's tooling sees.
+    """
     if isinstance(node, dict):
         return {
-            k: inspect.cleandoc(v) if k == "description" and isinstance(v, str) else _clean_descriptions(v)
+            k: inspect.cleandoc(v)
+            if k == "description" and isinstance(v, str)
+            else _clean_descriptions(v, k in _TYPE_ONLY)
             for k, v in node.items()
+            if not (nested and k == "description")
         }
     if isinstance(node, list):
         return [_clean_descriptions(v) for v in node]
     return node
+
+
+_TYPE_ONLY = frozenset({"items", "additionalProperties"})
 
 
 def component_provider() -> ComponentProvider:
@@ -67,14 +78,25 @@ def component_provider() -> ComponentProvider:
     return provider
 
 
+def normalise(schema: dict[str, Any]) -> dict[str, Any]:
+    """A served schema as the snapshot records it: dependency versions reduced to their major version."""
+    out: dict[str, Any] = _normalise(schema)
+    for dependency in out.get("dependencies", []):
+        dependency["version"] = str(dependency["version"]).split(".")[0]
+    # What the engine fills in when it reads a schema: not a difference.
+    if out.get("config") == {}:
+        del out["config"]
+    for resource in out.get("resources", {}).values():
+        if resource.get("requiredInputs") == []:
+            del resource["requiredInputs"]
+    return out
+
+
 def build_schema() -> dict[str, Any]:
-    """The package schema of ``COMPONENTS``, with dependency versions reduced to their major version."""
+    """The package schema of ``COMPONENTS``, as the snapshot records it (``normalise``)."""
     served = component_provider().schema
     assert served is not None
-    schema: dict[str, Any] = _normalise(json.loads(served))
-    for dependency in schema.get("dependencies", []):
-        dependency["version"] = str(dependency["version"]).split(".")[0]
-    return schema
+    return normalise(json.loads(served))
 
 
 def render(schema: dict[str, Any]) -> str:

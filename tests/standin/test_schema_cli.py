@@ -206,6 +206,7 @@ def _preview(cli: Cli, work: Path, log: Path) -> Any:
     return cli.run("preview", "--non-interactive", cwd=work, log=log)
 
 
+@pytest.mark.xdist_group("yaml-host")  # the YAML host's schema cache beside tests/fixtures/bin: one worker
 def test_a_yaml_program_of_the_component_resolves_its_types_and_previews(cli: Cli, moto_for_yaml: MotoServer) -> None:
     program = f"""name: yaml-consumer
 runtime: yaml
@@ -232,6 +233,7 @@ outputs:
     assert roles and roles[0]["request"]["news"]["name"] == "payments-api"
 
 
+@pytest.mark.xdist_group("yaml-host")
 @pytest.mark.parametrize(
     ("properties", "complaint"),
     [
