@@ -328,8 +328,6 @@ def test_the_engine_gets_the_package_schema_the_snapshot_records(pulumi_cli: Pat
     """``pulumi package get-schema`` of the component package, as other languages' tooling sees it."""
     from irsa_components.schema import SNAPSHOT, normalise
 
-    result = _cli(pulumi_cli, tmp_path).run(
-        "package", "get-schema", automation.BIN / "pulumi-resource-irsa-components"
-    )
+    result = _cli(pulumi_cli, tmp_path).run("package", "get-schema", automation.BIN / "pulumi-resource-irsa-components")
     served = json.loads(_ok(result))
     assert normalise(served) == json.loads(SNAPSHOT.read_text())
