@@ -1,7 +1,7 @@
 """AnnotatedServiceAccount: the Kubernetes ServiceAccount pods run as, annotated for IRSA."""
 
 from collections.abc import Mapping
-from typing import Optional, Required, TypedDict
+from typing import Any, Optional, Required, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -100,7 +100,7 @@ class AnnotatedServiceAccount(LazyOutputs, pulumi.ComponentResource):
         )
         # A plain dict, not ObjectMetaArgs: the SDK serialises an input class through its type metadata,
         # property by property; a dict directly, to the same registration.
-        metadata: k8s.meta.v1.ObjectMetaArgsDict = {"name": sa_name, "namespace": namespace}
+        metadata: dict[str, Any] = {"name": sa_name, "namespace": namespace}
         if annotations:
             metadata["annotations"] = annotations
         if args.get("labels"):
