@@ -135,19 +135,28 @@ class _Reader:
         self.symbols = symbols
         self.weaknesses: list[Weakness] = []
         self.notes: list[str] = []
+        self.has_symbols = symbols is not None and symbols.search(document_key(document)) is not None
 
     # Asking -------------------------------------------------------------------------------------------
 
     def ask(self, where: Formula, clauses: Sequence[Clause] | None = None) -> Search:
-        found = search(
-            clauses or [Clause(self.document)],
-            kind="trust",
-            where=where,
-            role_account=self.role_account,
-            symbols=self.symbols,
-        )
-        self.notes += [n for n in found.notes if n not in self.notes]
-        return found
+        """A witness, a proof there is none (for every value of the document's unknowns), or undecided.
+
+        Unknowns (``<account-id>``) are first taken as opaque values of their own, the values they have
+        unless one happens to equal another value the document names: a witness then is a finding. With
+        none, the unknowns range over every value: no witness then is a proof, and a witness that needs
+        particular values of them makes the answer depend on them, and say so.
+        """
+        clauses = clauses or [Clause(self.document)]
+        generic = search(clauses, kind="trust", where=L.ground(where), role_account=self.role_account, symbols=None)
+        self.notes += [n for n in generic.notes if n not in self.notes]
+        if not self.has_symbols or generic.witness is not None:
+            return generic
+        free = search(clauses, kind="trust", where=where, role_account=self.role_account, symbols=self.symbols)
+        if free.witness is None:
+            return free
+        tokens = ", ".join(sorted(free.witness.symbols))
+        return Search(None, False, free.notes, f"it depends on {tokens}, not known yet")
 
     def statement(self, witness: Witness) -> int | None:
         decision = evaluate(self.document, witness.request)

@@ -98,23 +98,20 @@ def _web_identity(keys: frozenset[str], principals: frozenset[Term], role_accoun
     facts: list[Formula] = []
     fed, web = L.principal_type("Federated"), L.eq(L.ACTION, L.fixed(WEB_IDENTITY))
     providers = {p: provider_host(p) for p in principals if provider_host(p) is not None}
-    spelled: dict[str, set[str]] = {}
+    spelled: dict[str, set[Term]] = {}
     for provider, host in providers.items():
-        text = _text(provider)
-        spelled.setdefault(str(host), set()).add(
-            text.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in text else text
-        )
+        spelled.setdefault(str(host), set()).add(_issuer_term(provider))
     unnamed = L.and_(*(L.not_(L.eq(L.PRINCIPAL, p)) for p in providers))
     for key in (k for k in keys if is_claim_key(k)):
         host = claim_host(key)
         own = [L.eq(L.PRINCIPAL, p) for p, h in providers.items() if h == host]
         # Another provider for the same issuer: in another account, or not named by the documents.
-        spellings = spelled.get(host) or {host}
+        spellings = spelled.get(host) or {L.fixed(host)}
         other = L.and_(
             unnamed,
             L.or_(
-                *(("suf", L.fixed(f":oidc-provider/{h}"), L.PRINCIPAL) for h in spellings),
-                *(L.eq(L.PRINCIPAL, L.fixed(h)) for h in spellings if ":" not in h and "/" not in h),
+                *(("suf", L.cat(L.fixed(":oidc-provider/"), h), L.PRINCIPAL) for h in spellings),
+                *(L.eq(L.PRINCIPAL, h) for h in spellings if L.is_constant(h) and not set(":/") & set(h[1])),
             ),
         )
         facts.append(
@@ -141,6 +138,16 @@ def _web_identity(keys: frozenset[str], principals: frozenset[Term], role_accoun
         well_known = [L.eq(L.PRINCIPAL, p) for p, h in providers.items() if ":oidc-provider/" not in _text(p)]
         facts.append(L.implies(L.and_(fed, web, unnamed), L.or_(in_account, *well_known)))
     return facts
+
+
+def _issuer_term(provider: Term) -> Term:
+    """The issuer part of a provider principal (after ``:oidc-provider/``), symbols kept as terms."""
+    parts = provider[1:] if provider[0] == "cat" else (provider,)
+    for i, part in enumerate(parts):
+        if part[0] in ("c", "C") and ":oidc-provider/" in part[1]:
+            rest = part[1].split(":oidc-provider/", 1)[1]
+            return L.cat(L.fixed(rest), *parts[i + 1 :])
+    return provider  # a well-known provider (accounts.google.com) is its own issuer
 
 
 def _text(term: Term) -> str:

@@ -340,16 +340,23 @@ def statement_unknowns(statement: Mapping[str, Any], resource_policy: bool) -> t
     out = []
     if statement.get("Effect") not in ("Allow", "Deny"):
         out.append("Effect")
-    if ("Action" in statement) == ("NotAction" in statement):
+    if ("Action" in statement) == ("NotAction" in statement) or _not_strings(statement, "Action", "NotAction"):
         out.append("Action")
     if "Principal" in statement and "NotPrincipal" in statement:
         out.append("Principal")
     for name in ("Principal", "NotPrincipal"):
         if name in statement and principal_unknown(statement[name]):
             out.append(name)
-    if not resource_policy and ("Resource" in statement) == ("NotResource" in statement):
+    if not resource_policy and (
+        ("Resource" in statement) == ("NotResource" in statement) or _not_strings(statement, "Resource", "NotResource")
+    ):
         out.append("Resource")
     return tuple(dict.fromkeys(out))
+
+
+def _not_strings(statement: Mapping[str, Any], *fields: str) -> bool:
+    """An entry that is not a string (a value not known yet): what it matches is unknown."""
+    return any(not isinstance(v, str) for f in fields for v in as_list(statement.get(f)))
 
 
 def evaluate_statement(

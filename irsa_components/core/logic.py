@@ -27,7 +27,7 @@ Formulas:
     ("some", key, body) ("every", key, body)   some / every value of a (possibly multi-valued) key satisfies body
     ("isnum", key) ("num", op, key, value) ("isdate", key) ("date", op, key, value)
     ("isip", key) ("ipin", key, v6, first, last)   typed views of the quantified element
-    ("acct", t) ("part", t)   the principal is ARN-shaped (five colons or more) with account (partition) field t
+    ("acct", t) ("part", t)   an AWS principal (an ARN) whose account (partition) field is t
     ("u", id)                 unknown: a construct the translation does not understand (a free Boolean)
 """
 
@@ -136,6 +136,27 @@ def fix(node: Any) -> Any:
     if node[0] == "re":
         return node
     return (node[0], *(fix(x) for x in node[1:]))
+
+
+def ground(node: Any) -> Any:
+    """``node`` with every symbol replaced by a constant of its own text (an opaque value of its own)."""
+    if not isinstance(node, tuple) or not node or not isinstance(node[0], str):
+        return node
+    tag = node[0]
+    if tag == "s":
+        return ("c", node[1])
+    if tag == "cat":
+        parts = [ground(x) for x in node[1:]]
+        if all(p[0] in ("c", "C") for p in parts):
+            kind = "C" if any(p[0] == "C" for p in parts) else "c"
+            return (kind, "".join(p[1] for p in parts))
+        return cat(*parts)
+    if tag in ("c", "C", "re"):
+        return node
+    rebuilt = (tag, *(ground(x) for x in node[1:]))
+    if tag == "eq":
+        return eq(rebuilt[1], rebuilt[2])
+    return rebuilt
 
 
 def present(key: str) -> Formula:

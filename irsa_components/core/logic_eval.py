@@ -127,7 +127,8 @@ def _formula(f: Formula, point: Point, env: Mapping[str, str]) -> bool:
         return any(results) if tag == "some" else all(results)
     if tag in ("acct", "part"):
         fields = point.principal.split(":")
-        return len(fields) >= 6 and fields[4 if tag == "acct" else 1] == _term(f[1], point, env)
+        is_aws = point.principal_type == "AWS" and len(fields) >= 6
+        return is_aws and fields[4 if tag == "acct" else 1] == _term(f[1], point, env)
     if tag in ("isnum", "isdate", "isip", "num", "date", "ipin"):
         return _typed(f, env)
     raise ValueError(f"cannot evaluate {f!r}")

@@ -40,10 +40,9 @@ _CACHE_LIMIT = 50_000
 
 
 def symbol_domain(token: str) -> str | None:
-    if token == "<account-id>":
-        return "[0-9]{12}"
-    if token.startswith(("<issuer-id:", "<endpoint-of-")):
-        return "[0-9A-Za-z]+"
+    """The values a symbol ranges over; None: any string. Every symbol ranges over any string: a domain
+    (12 digits for an account) would only sharpen a few answers, and z3's string solver is much slower
+    with a regular expression on a value it must also split."""
     return None
 
 
@@ -138,7 +137,7 @@ def search(
     entry = _lifted.get(lifted_key)
     if entry is None:
         STATS["lifted_solves"] += 1
-        status, model, _ = _solve(lifted, domains, distinct)
+        status, model, _ = _solve(lifted, domains, distinct, kind)
         entry = (status, model)
         if status != "unknown":
             _remember(_lifted, lifted_key, entry)
@@ -156,7 +155,7 @@ def search(
     found = _concrete.get(concrete_key)
     if found is None:
         STATS["concrete_solves"] += 1
-        found = _solve(formula, domains, distinct)
+        found = _solve(formula, domains, distinct, kind)
         if found[0] != "unknown":
             _remember(_concrete, concrete_key, found)
     status, model, weakened = found
@@ -176,8 +175,9 @@ def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     cache[key] = value
 
 
-def _solve(formula: Formula, domains: Any, distinct: Any) -> tuple[str, Model | None, bool]:
-    compiler = Compiler(formula, domains=dict(domains), distinct=distinct)
+def _solve(formula: Formula, domains: Any, distinct: Any, kind: Kind) -> tuple[str, Model | None, bool]:
+    actions = TRUST_ACTIONS if kind == "trust" else None  # the environment allows no other (core.environment)
+    compiler = Compiler(formula, domains=dict(domains), distinct=distinct, actions=actions)
     status, model = compiler.solve()
     return status, model, compiler.weakened
 
@@ -311,7 +311,7 @@ class _Checker:
         still confirmed, so readability never costs correctness.
         """
         for _ in range(2):  # a second pass for values whose good replacement depends on another's
-            for field_name, candidates in _readable_values(model):
+            for field_name, candidates in _readable_values(model, self.kind == "permissions"):
                 for candidate in candidates:
                     trial = _replace(model, field_name, candidate)
                     if trial != model and self.confirms(trial):
@@ -326,7 +326,7 @@ class _Checker:
 _SHAPED = re.compile(r"^[a-z0-9][a-zA-Z0-9:/._@=,+-]*\Z")
 
 
-def _readable_values(model: Model) -> list[tuple[tuple[str, ...], list[str]]]:
+def _readable_values(model: Model, resource: bool) -> list[tuple[tuple[str, ...], list[str]]]:
     """(field, candidate values) for each value that does not look like a real one."""
     out: list[tuple[tuple[str, ...], list[str]]] = []
 
@@ -345,7 +345,9 @@ def _readable_values(model: Model) -> list[tuple[tuple[str, ...], list[str]]]:
             out.append((("principal",), [f"arn:aws:iam::000000000000:oidc-provider/{issuer}"]))
     elif odd(model.principal) or (model.principal_type == "AWS" and not model.principal.startswith("arn:")):
         out.append((("principal",), principals[model.principal_type]))
-    if model.resource and odd(model.resource):
+    if not re.fullmatch(r"[a-z0-9-]+:[a-z0-9]+", model.action):
+        out.append((("action",), ["ec2:runinstances", "iam:createuser", "s3:deletebucket", "sts:assumerole"]))
+    if resource and odd(model.resource):
         out.append((("resource",), ["arn:aws:s3:::bucket/object", "*"]))
     account = next(iter(model.context.get("aws:sourceaccount", ())), "000000000000")
     for key, values in model.context.items():
@@ -372,6 +374,8 @@ def _replace(model: Model, field_path: tuple[str, ...], value: str) -> Model:
         return replace(model, principal=value)
     if field_path[0] == "resource":
         return replace(model, resource=value)
+    if field_path[0] == "action":
+        return replace(model, action=value)
     key, index = field_path[1], int(field_path[2])
     values = list(model.context[key])
     values[index] = value

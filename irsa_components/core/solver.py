@@ -24,6 +24,7 @@ import z3
 from z3 import z3core
 
 from .logic import PRINCIPAL_TYPES, Formula, Term, walk
+from .logic_eval import Point, holds
 from .policy_values import fold, format_address, format_date, format_number, parse_address, parse_date, parse_number
 from .translate import single_valued
 
@@ -38,7 +39,7 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "GreaterThan": lambda a, b: a > b,
     "GreaterThanEquals": lambda a, b: a >= b,
 }
-TIMEOUT_MS = 20_000
+TIMEOUT_MS = 10_000
 # Typed atoms: (view, position of the key in the node).
 _TYPED = {
     "isnum": ("num", 1),
@@ -51,7 +52,13 @@ _TYPED = {
 
 
 def string_value(text: str) -> z3.SeqRef:
-    """A z3 string of exactly ``text`` (``z3.StringVal`` would read backslash escapes in it)."""
+    """A z3 string of exactly ``text``.
+
+    ``z3.StringVal`` escapes non-printable characters itself but reads a backslash as the start of an
+    escape, so text with a backslash is built from code points instead (z3 then keeps it as a sequence
+    of characters, which it solves more slowly: only for such text)."""
+    if "\\" not in text:
+        return z3.StringVal(text)
     codes = (ctypes.c_uint * len(text))(*(ord(c) for c in text))
     return z3.SeqRef(z3core.Z3_mk_u32string(_CTX.ref(), len(text), codes), _CTX)
 
@@ -93,20 +100,57 @@ class Compiler:
         domains: Mapping[str, str] | None = None,
         distinct: tuple[tuple[str, ...], ...] = (),
         sizes: Mapping[str, int] | None = None,
+        actions: tuple[str, ...] | None = None,
     ) -> None:
         self.formula = formula
+        # A query whose actions are a known finite set (a trust policy is evaluated for the STS actions
+        # only) numbers them: comparisons of the action with constants are then decided in Python, not
+        # by z3's string solver, which is far slower at case splits over string equalities.
+        self.actions = actions
+        self.action_index = z3.Int("action#")
         self.side: list[z3.BoolRef] = []
         self.weakened = False
-        self.action = z3.String("action")
-        self.principal = z3.String("principal")
+        self.action: z3.SeqRef = z3.String("action")
+        # The principal is one of the constants the formula compares it with, or another value: numbering
+        # them lets comparisons with constants be decided in Python (as for actions); only "another
+        # value" is a string z3 reasons about.
+        self.principals = tuple(
+            sorted(
+                {
+                    t[1]
+                    for n in walk(formula)
+                    if n[0] == "eq" and ("v", "principal") in n[1:]
+                    for t in n[1:]
+                    if t[0] in ("c", "C")
+                }
+            )
+        )
+        self.principal_index = z3.Int("principal#")
+        self.other_principal = z3.String("principal")
+        self.principal = self.other_principal
+        for i in range(len(self.principals) - 1, -1, -1):
+            self.principal = z3.If(self.principal_index == i, string_value(self.principals[i]), self.principal)
         self.resource = z3.String("resource")
         self.ptype = z3.Int("ptype")
         self.side.append(z3.And(self.ptype >= 0, self.ptype < len(PRINCIPAL_TYPES)))
+        if actions is not None:
+            self.side.append(z3.And(self.action_index >= 0, self.action_index < len(actions)))
+            # The string, for the rare comparison of the action with something other than a constant.
+            chosen = string_value(actions[-1])
+            for i in range(len(actions) - 2, -1, -1):
+                chosen = z3.If(self.action_index == i, string_value(actions[i]), chosen)
+            self.action = chosen
+        n = len(self.principals)
+        self.side.append(z3.And(self.principal_index >= 0, self.principal_index <= n))
+        # "Another value" may equal a named constant: its comparisons are exact either way, and a string
+        # disequality would cost z3 an axiom per character.
         self.elements: dict[str, list[_Element]] = {}
         self.lifted: dict[int, z3.SeqRef] = {}
         self.symbols: dict[str, z3.SeqRef] = {}
         self.unknowns: dict[str, z3.BoolRef] = {}
         self._fresh = 0
+        self._fields: tuple[z3.SeqRef, z3.SeqRef] | None = None
+        self._principal_as: z3.SeqRef | None = None
         self._memo: dict[tuple[int, bool, tuple[tuple[str, int], ...]], z3.BoolRef] = {}
         self._keep: list[Any] = []
         counts: dict[str, int] = {}
@@ -160,27 +204,38 @@ class Compiler:
         self._fresh += 1
         return z3.String(f"fresh!{self._fresh}")
 
-    def _field(self, index: int, value: z3.SeqRef, term: Term, positive: bool) -> z3.BoolRef:
-        """The principal has five colons or more and its field ``index`` (1: partition, 4: account) is ``term``.
+    def _aws_fields(self) -> tuple[z3.SeqRef, z3.SeqRef]:
+        """(partition, account) fields of an AWS principal, defined once: an AWS principal is an ARN,
+        ``arn:<partition>:<service>:<region>:<account>:<resource>``. String equations over fresh parts
+        are cheap for z3 where the principal is free; regular expressions over it are not."""
+        if self._fields is None:
+            part, acct = z3.String("principal.partition"), z3.String("principal.account")
+            f0, f2, f3, rest = (self.fresh_string() for _ in range(4))
+            colon = string_value(":")
+            shape = z3.Concat(f0, colon, part, colon, f2, colon, f3, colon, acct, colon, rest)
+            free = [z3.Not(z3.Contains(x, colon)) for x in (f0, part, f2, f3, acct)]
+            aws = self.ptype == PRINCIPAL_TYPES.index("AWS")
+            other = self.principal_index == len(self.principals)
+            self.side.append(z3.Implies(z3.And(aws, other), z3.And(self.other_principal == shape, *free)))
+            for i, named in enumerate(self.principals):
+                if len(named.split(":")) < 6:
+                    self.side.append(z3.Implies(self.principal_index == i, z3.Not(aws)))  # an AWS principal is an ARN
+            self._fields = (part, acct)
+        return self._fields
 
-        A constant ``term`` is a regular expression, which z3 decides quickly; a symbol needs a word
-        equation over fresh parts, exact where it can only grant and weakened where it refuses."""
-        if term[0] in ("c", "C"):
-            if ":" in term[1]:
-                return z3.BoolVal(False)  # a field never holds ':'
-            field = z3.Star(_NOT_COLON)
-            parts = [z3.Concat(field, z3.Re(":")) for _ in range(5)]
-            parts[index] = z3.Concat(z3.Re(string_value(term[1])), z3.Re(":"))
-            return z3.InRe(self.principal, z3.Concat(*parts, z3.Star(_ALL)))
-        if not positive:
-            self.weakened = True
-            return z3.BoolVal(False)
-        pieces = [self.fresh_string() for _ in range(6)]
-        free = [z3.Not(z3.Contains(p, string_value(":"))) for p in pieces[:5]]
-        pieces[index] = value
-        colon = string_value(":")
-        joined = z3.Concat(*(x for p in pieces[:5] for x in (p, colon)), pieces[5])
-        return z3.And(self.principal == joined, *free, z3.Not(z3.Contains(value, colon)))
+    def _field(self, index: int, term: Term, env: tuple[tuple[str, int], ...]) -> z3.BoolRef:
+        """An AWS principal whose field ``index`` (1: partition, 4: account) is ``term``."""
+        if term[0] in ("c", "C") and ":" in term[1]:
+            return z3.BoolVal(False)  # a field never holds ':'
+        part, acct = self._aws_fields()
+        aws = self.ptype == PRINCIPAL_TYPES.index("AWS")
+        value = self.term(term, env)
+        options = [z3.And(self.principal_index == len(self.principals), (acct if index == 4 else part) == value)]
+        for i, named in enumerate(self.principals):
+            fields = named.split(":")
+            if len(fields) >= 6:
+                options.append(z3.And(self.principal_index == i, value == string_value(fields[index])))
+        return z3.And(aws, z3.Or(*options))
 
     # Terms and formulas -----------------------------------------------------------------------------
 
@@ -189,7 +244,9 @@ class Compiler:
         if tag in ("c", "C"):
             return string_value(t[1])
         if tag == "v":
-            return {"action": self.action, "principal": self.principal, "resource": self.resource}[t[1]]
+            if t[1] == "principal":
+                return self.principal if self._principal_as is None else self._principal_as
+            return {"action": self.action, "resource": self.resource}[t[1]]
         if tag == "L":
             if t[1] not in self.lifted:
                 self.lifted[t[1]] = z3.String(f"lift[{t[1]}]")
@@ -217,6 +274,12 @@ class Compiler:
 
     def _compile(self, f: Formula, positive: bool, env: tuple[tuple[str, int], ...]) -> z3.BoolRef:
         tag = f[0]
+        if tag in _ATOMS:
+            if self.actions is not None and _only(f, "action"):
+                holding = [i for i, a in enumerate(self.actions) if holds(f, Point(a, "AWS", "", "", {}, {}))]
+                return z3.Or(*(self.action_index == i for i in holding)) if holding else z3.BoolVal(False)
+            if self.principals and any(n == ("v", "principal") for n in walk(f)):
+                return self._by_principal(f, positive, env)
         if tag == "T":
             return z3.BoolVal(True)
         if tag == "F":
@@ -227,21 +290,8 @@ class Compiler:
             return z3.Or(*(self.compile(x, positive, env) for x in f[1:]))
         if tag == "not":
             return z3.Not(self.compile(f[1], not positive, env))
-        if tag == "eq":
-            return self.term(f[1], env) == self.term(f[2], env)
-        if tag == "pre":
-            return z3.PrefixOf(self.term(f[1], env), self.term(f[2], env))
-        if tag == "suf":
-            return z3.SuffixOf(self.term(f[1], env), self.term(f[2], env))
-        if tag == "has":
-            return z3.Contains(self.term(f[1], env), self.term(f[2], env))
-        if tag == "lenge":
-            a, b = self.term(f[2], env), self.term(f[3], env)
-            return z3.Length(self.term(f[1], env)) >= z3.Length(a) + z3.Length(b)
-        if tag == "re":
-            return z3.InRe(self.term(f[1], env), _pieces_regex(f[2]))
-        if tag == "gx":
-            return self._glob(f, positive, env)
+        if tag in _ATOMS:
+            return self._atom(f, positive, env)
         if tag == "pt":
             return self.ptype == f[1]
         if tag == "p":
@@ -261,12 +311,52 @@ class Compiler:
             typed = self._typed(f[1], env)
             return z3.And(typed["v6"] == z3.BoolVal(f[2]), typed["ip"] >= f[3], typed["ip"] <= f[4])
         if tag in ("acct", "part"):
-            return self._field(4 if tag == "acct" else 1, self.term(f[1], env), f[1], positive)
+            return self._field(4 if tag == "acct" else 1, f[1], env)
         if tag == "u":
             if f[1] not in self.unknowns:
                 self.unknowns[f[1]] = z3.Bool(f"unknown[{f[1]}]")
             return self.unknowns[f[1]]
         raise ValueError(f"unknown formula {f!r}")
+
+    def _by_principal(self, f: Formula, positive: bool, env: tuple[tuple[str, int], ...]) -> z3.BoolRef:
+        """An atom on the principal, case by case: each named constant (decided in Python when the atom
+        compares only constants), then "another value"."""
+        only = _only(f, "principal")
+        cases = []
+        for i, named in enumerate(self.principals):
+            if only:
+                if holds(f, Point("", "AWS", named, "", {}, {})):
+                    cases.append(self.principal_index == i)
+                continue
+            self._principal_as = string_value(named)
+            try:
+                cases.append(z3.And(self.principal_index == i, self._atom(f, positive, env)))
+            finally:
+                self._principal_as = None
+        self._principal_as = self.other_principal
+        try:
+            cases.append(z3.And(self.principal_index == len(self.principals), self._atom(f, positive, env)))
+        finally:
+            self._principal_as = None
+        return z3.Or(*cases)
+
+    def _atom(self, f: Formula, positive: bool, env: tuple[tuple[str, int], ...]) -> z3.BoolRef:
+        """A string comparison (the principal read as ``self._principal_as`` while that is set)."""
+        tag = f[0]
+        if tag == "eq":
+            return self.term(f[1], env) == self.term(f[2], env)
+        if tag == "pre":
+            return z3.PrefixOf(self.term(f[1], env), self.term(f[2], env))
+        if tag == "suf":
+            return z3.SuffixOf(self.term(f[1], env), self.term(f[2], env))
+        if tag == "has":
+            return z3.Contains(self.term(f[1], env), self.term(f[2], env))
+        if tag == "lenge":
+            a, b = self.term(f[2], env), self.term(f[3], env)
+            return z3.Length(self.term(f[1], env)) >= z3.Length(a) + z3.Length(b)
+        if tag == "re":
+            return z3.InRe(self.term(f[1], env), _pieces_regex(f[2]))
+        return self._glob(f, positive, env)
 
     def _typed(self, key: str, env: tuple[tuple[str, int], ...]) -> dict[str, Any]:
         return self.elements[key][dict(env)[key]].typed
@@ -294,7 +384,7 @@ class Compiler:
 
     def solve(self, extra: tuple[z3.BoolRef, ...] = (), timeout_ms: int = TIMEOUT_MS) -> tuple[str, Model | None]:
         """("sat", model), ("unsat", None) or ("unknown", None)."""
-        solver = z3.SimpleSolver()
+        solver = z3.Solver()  # its preprocessing makes string queries far steadier than SimpleSolver's
         solver.set("timeout", timeout_ms)
         solver.add(self.top, *self.side, *extra)
         result = solver.check()
@@ -319,9 +409,11 @@ class Compiler:
                 context[key] = tuple(dict.fromkeys(values))
         ptype = m.eval(self.ptype, model_completion=True).as_long()  # type: ignore[attr-defined]
         return Model(
-            action=text(self.action),
+            action=text(self.action)
+            if self.actions is None
+            else self.actions[m.eval(self.action_index, model_completion=True).as_long()],  # type: ignore[attr-defined]
             principal_type=PRINCIPAL_TYPES[ptype],
-            principal=text(self.principal),
+            principal=text(self.principal),  # the If-term evaluates to the chosen constant or the other value
             resource=text(self.resource),
             context=context,
             symbols={t: text(v) for t, v in self.symbols.items()},
@@ -360,12 +452,23 @@ class Compiler:
         symbols: Mapping[str, str] | None = None,
     ) -> tuple[z3.BoolRef, ...]:
         """Constraints fixing every variable to one request (typed views read as the evaluator reads them)."""
+        if self.actions is not None:
+            if fold(action) not in self.actions:
+                raise ValueError(f"{action} is not one of the actions the encoding numbers")
+            out_action = self.action_index == self.actions.index(fold(action))
+        else:
+            out_action = self.action == string_value(fold(action))
         out = [
-            self.action == string_value(fold(action)),
+            out_action,
             self.ptype == PRINCIPAL_TYPES.index(principal_type),
+            self.principal_index
+            == (self.principals.index(principal) if principal in self.principals else len(self.principals)),
             self.principal == string_value(principal),
             self.resource == string_value(resource or ""),
         ]
+        fields = principal.split(":")
+        if self._fields is not None and principal_type == "AWS" and len(fields) >= 6:
+            out += [self._fields[0] == string_value(fields[1]), self._fields[1] == string_value(fields[4])]
         for token, value in (symbols or {}).items():
             out.append(self._symbol(token) == string_value(value))
         for key, elements in self.elements.items():
@@ -380,6 +483,15 @@ class Compiler:
                 out += [element.exists, element.text == string_value(value)]
                 out += _pinned_views(element, value)
         return tuple(out)
+
+
+_ATOMS = frozenset({"eq", "pre", "suf", "has", "lenge", "re", "gx"})
+
+
+def _only(f: Formula, field: str) -> bool:
+    """Whether the atom compares only the request's ``field`` with constants."""
+    leaves = [n for n in walk(f) if n[0] in ("v", "c", "C", "L", "s", "k", "e")]
+    return ("v", field) in leaves and all(n == ("v", field) or n[0] in ("c", "C") for n in leaves)
 
 
 def _pinned_views(element: _Element, value: str) -> list[z3.BoolRef]:

@@ -213,6 +213,8 @@ def _action_part(statement: Mapping[str, Any], where: str, ctx: _Context, action
     if ("Action" in statement) == ("NotAction" in statement):
         return ctx.unknown(where, "needs exactly one of Action and NotAction")
     name = "NotAction" if "NotAction" in statement else "Action"
+    if any(not isinstance(a, str) for a in as_list(statement[name])):
+        return ctx.unknown(where, f"{name} holds a value that is not a string (not known yet)")
     # IAM matches actions ignoring case: the request's action is lower case, and so are the patterns.
     matches = L.or_(*(glob(action, (Text(fold(str(a))),), ctx, where) for a in as_list(statement[name])))
     matches = L.fix(matches)  # actions are the same in every role: lifting them would only lose precision
@@ -224,6 +226,8 @@ def _resource_part(statement: Mapping[str, Any], where: str, ctx: _Context) -> F
         return ctx.unknown(where, "needs exactly one of Resource and NotResource")
     negate = "NotResource" in statement
     values = statement["NotResource" if negate else "Resource"]
+    if any(not isinstance(r, str) for r in as_list(values)):
+        return ctx.unknown(where, "a Resource that is not a string (not known yet)")
     found = L.or_(*(_resolved_glob(L.RESOURCE, str(r), ctx, where) for r in as_list(values)))
     return L.not_(found) if negate else found
 
@@ -362,6 +366,12 @@ def _text_term(text: str, ctx: _Context) -> Term:
     return L.cat(*_symbol_terms(text, ctx))
 
 
+def action_matches(patterns: Iterable[str], action: Term = L.ACTION) -> Formula:
+    """The (lower-case) action matches one of ``patterns``, as an Action element matches it."""
+    ctx = _Context("", "permissions", False, None)
+    return L.fix(L.or_(*(glob(action, (Text(fold(p)),), ctx, "") for p in patterns)))
+
+
 def value_term(text: str, symbols: re.Pattern[str] | None, *, fixed: bool = False) -> Term:
     """A policy value as a term, its placeholders as symbols (``fixed``: a constant ``lift`` keeps)."""
     term = _text_term(text, _Context("", "trust", False, symbols))
@@ -472,4 +482,14 @@ def _ground_match(items: list[Term], value: str) -> bool:
     return re.match("".join(regex) + r"\Z", value, re.DOTALL) is not None
 
 
-__all__ = ["Kind", "Translation", "claim_host", "glob", "is_claim_key", "single_valued", "translate", "value_term"]
+__all__ = [
+    "Kind",
+    "Translation",
+    "action_matches",
+    "claim_host",
+    "glob",
+    "is_claim_key",
+    "single_valued",
+    "translate",
+    "value_term",
+]

@@ -175,7 +175,18 @@ def test_unknown_values_are_symbols_not_reasons_to_skip() -> None:
     loose = web({"StringEquals": {f"{host}:aud": "sts.amazonaws.com"}}, {"Federated": provider})
     (weakness,) = analyse_trust(loose).weaknesses
     assert weakness.code == "sub-unpinned" and weakness.witness is not None
-    assert set(weakness.witness.symbols) <= {"<account-id>", "<issuer-id:blue>"}
+    # The unknowns keep their own (opaque) values in the witness: it holds whatever the cloud answers.
+    assert weakness.witness.request.principal == provider
+
+
+def test_a_provider_of_an_unknown_account_is_judged_too() -> None:
+    provider = "arn:aws:iam::<account-id>:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/<issuer-id:blue>"
+    named = workload_trust_policy([API], [PROVIDER])
+    # Also trusts a provider of an unknown account for whatever its tokens say: unsafe for every value.
+    named["Statement"].append(
+        {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity"}
+    )
+    assert {w.code for w in analyse_trust(named).weaknesses} == {"sub-unpinned", "aud-unexpected"}
 
 
 def test_unknown_operators_are_never_taken_as_safe() -> None:
