@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from . import logic as L
 from . import scope as S
+from .environment import POD_IDENTITY_SERVICE
 from .evaluate import Request, evaluate
 from .logic import Formula
 from .queries import DEFAULT_SYMBOLS, Clause, Search, Witness, document_key, kleene_allowed, search
@@ -330,7 +331,7 @@ class _Reader:
         """EKS Pod Identity calls AssumeRole and TagSession with the same session tags: a trust that admits
         the first for some pod but never both cannot be assumed through EKS Pod Identity."""
         pods = L.and_(
-            L.principal_type("Service"), L.eq(L.PRINCIPAL, L.fixed(S.POD_IDENTITY_SERVICE)), L.present(S.NAMESPACE_TAG)
+            L.principal_type("Service"), L.eq(L.PRINCIPAL, L.fixed(POD_IDENTITY_SERVICE)), L.present(S.NAMESPACE_TAG)
         )
         assume = self.ask(pods, [Clause(self.document, True, "sts:AssumeRole")])
         if assume.witness is None:
@@ -374,4 +375,4 @@ class _Reader:
         }
         context: dict[str, Any] = {f"aws:RequestTag/{k}": v for k, v in tags.items()}
         context.update({"aws:SourceAccount": account, "aws:TagKeys": list(tags)})
-        return Request("sts:AssumeRole", "Service", S.POD_IDENTITY_SERVICE, context)
+        return Request("sts:AssumeRole", "Service", POD_IDENTITY_SERVICE, context)

@@ -118,7 +118,7 @@ def _formula(f: Formula, point: Point, env: Mapping[str, str]) -> bool:
     if tag == "gx":
         return re.match(_glob(f[2], point, env), _term(f[1], point, env), re.DOTALL) is not None
     if tag == "pt":
-        return PRINCIPAL_TYPES.index(point.principal_type) == f[1]
+        return bool(PRINCIPAL_TYPES.index(point.principal_type) == f[1])
     if tag == "p":
         return bool(point.context.get(f[1]))
     if tag in ("some", "every"):

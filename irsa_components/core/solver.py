@@ -303,10 +303,10 @@ class Compiler:
                 parts.append(z3.And(element.exists, body) if tag == "some" else z3.Implies(element.exists, body))
             return z3.Or(*parts) if tag == "some" else z3.And(*parts)
         if tag in ("isnum", "isdate", "isip"):
-            return self._typed(f[1], env)[tag]  # type: ignore[no-any-return]
+            return self._typed(f[1], env)[tag]
         if tag in ("num", "date"):
             value = self._typed(f[2], env)[tag]
-            return _OPS[f[1]](value, z3.RealVal(str(Fraction(f[3]))))  # type: ignore[no-any-return]
+            return _OPS[f[1]](value, z3.RealVal(str(Fraction(f[3]))))
         if tag == "ipin":
             typed = self._typed(f[1], env)
             return z3.And(typed["v6"] == z3.BoolVal(f[2]), typed["ip"] >= f[3], typed["ip"] <= f[4])
@@ -407,11 +407,11 @@ class Compiler:
                 values.append(self._element_value(key, element, m, text))
             if values:
                 context[key] = tuple(dict.fromkeys(values))
-        ptype = m.eval(self.ptype, model_completion=True).as_long()  # type: ignore[attr-defined]
+        ptype = m.eval(self.ptype, model_completion=True).as_long()
         return Model(
             action=text(self.action)
             if self.actions is None
-            else self.actions[m.eval(self.action_index, model_completion=True).as_long()],  # type: ignore[attr-defined]
+            else self.actions[m.eval(self.action_index, model_completion=True).as_long()],
             principal_type=PRINCIPAL_TYPES[ptype],
             principal=text(self.principal),  # the If-term evaluates to the chosen constant or the other value
             resource=text(self.resource),
@@ -429,15 +429,15 @@ class Compiler:
         if "num" in kinds:
             if not z3.is_true(m.eval(typed["isnum"], model_completion=True)):
                 return "not-a-number"
-            return format_number(m.eval(typed["num"], model_completion=True).as_fraction())  # type: ignore[attr-defined]
+            return format_number(m.eval(typed["num"], model_completion=True).as_fraction())
         if "date" in kinds:
             if not z3.is_true(m.eval(typed["isdate"], model_completion=True)):
                 return "not-a-date"
-            return format_date(m.eval(typed["date"], model_completion=True).as_fraction())  # type: ignore[attr-defined]
+            return format_date(m.eval(typed["date"], model_completion=True).as_fraction())
         if not z3.is_true(m.eval(typed["isip"], model_completion=True)):
             return "not-an-address"
         v6 = z3.is_true(m.eval(typed["v6"], model_completion=True))
-        return format_address(v6, m.eval(typed["ip"], model_completion=True).as_long())  # type: ignore[attr-defined]
+        return format_address(v6, m.eval(typed["ip"], model_completion=True).as_long())
 
     # A concrete request, for checking the encoding against the evaluator -------------------------------
 

@@ -369,7 +369,8 @@ def _text_term(text: str, ctx: _Context) -> Term:
 def action_matches(patterns: Iterable[str], action: Term = L.ACTION) -> Formula:
     """The (lower-case) action matches one of ``patterns``, as an Action element matches it."""
     ctx = _Context("", "permissions", False, None)
-    return L.fix(L.or_(*(glob(action, (Text(fold(p)),), ctx, "") for p in patterns)))
+    formula: Formula = L.fix(L.or_(*(glob(action, (Text(fold(p)),), ctx, "") for p in patterns)))
+    return formula
 
 
 def value_term(text: str, symbols: re.Pattern[str] | None, *, fixed: bool = False) -> Term:

@@ -4,7 +4,9 @@
 provider, dependencies). This module turns that record into the arguments the engine hands a policy
 pack (``ResourceValidationArgs`` per resource from its inputs, ``StackValidationArgs`` from the
 resources' outputs), with the engine's own deserialization and unknown-checking proxies, and runs
-the policies as the analyzer does, enforcement levels and per-policy config included.
+the policies as the analyzer does, enforcement levels and per-policy config included. Values only the
+cloud knows keep their placeholders (``<account-id>``), which the rules decide over as symbols: a stack
+without ``aws:allowedAccountIds`` is judged, not skipped.
 """
 
 from __future__ import annotations
@@ -32,13 +34,9 @@ from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from ..offline import PLACEHOLDER_PATTERN, SECRET_PLACEHOLDER, Registration, Simulation
+from ..offline import SECRET_PLACEHOLDER, Registration, Simulation
 from .policies import POLICIES
 from .values import UNKNOWN_STRING
-
-# What the offline harness writes where only the cloud (or a secret store) knows the value: the
-# account ID, an EKS cluster's issuer and endpoint, an undecryptable secret.
-_PLACEHOLDER = PLACEHOLDER_PATTERN
 
 PolicyConfig = Mapping[str, Any]
 """The pack's config as in a policy config file: ``{policy name: level | {"enforcementLevel": ..., key: value}}``."""
@@ -52,26 +50,24 @@ class Violation:
     urn: str | None
 
 
-def placeholders_to_unknowns(value: Any) -> Any:
-    """The harness's placeholders as the engine's unknowns: a string built from an unknown is unknown."""
+def offline_values(value: Any) -> Any:
+    """The harness's values as the pack reads them: a placeholder for what only the cloud knows (the
+    account, an issuer ID) stays in its string, where the rules treat it as a symbolic value (the same
+    placeholder is the same value everywhere; ``core.queries``); an undecryptable secret is unknown."""
     if isinstance(value, str):
-        return UNKNOWN_STRING if value == SECRET_PLACEHOLDER or _PLACEHOLDER.search(value) else value
+        return UNKNOWN_STRING if value == SECRET_PLACEHOLDER else value
     if isinstance(value, Mapping):
-        return {k: placeholders_to_unknowns(v) for k, v in value.items()}
+        return {k: offline_values(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [placeholders_to_unknowns(v) for v in value]
+        return [offline_values(v) for v in value]
     return value
 
 
 def _engine_props(props: Mapping[str, Any]) -> Any:
-    """Properties as the analyzer hands them to a policy: deserialized (secrets unwrapped) and proxied.
-
-    Values the harness could only fill with placeholders are handed over as unknown, exactly as
-    ``pulumi preview`` would: the rules must decide without them.
-    """
+    """Properties as the analyzer hands them to a policy: deserialized (secrets unwrapped) and proxied."""
     # JSON round trip: what goes over gRPC (numbers become floats, tuples lists).
     wire = json.loads(json.dumps(dict(props), default=str))
-    return unknown_checking_proxy(placeholders_to_unknowns(deserialize_properties(wire)))
+    return unknown_checking_proxy(offline_values(deserialize_properties(wire)))
 
 
 def _options(reg: Registration) -> PolicyResourceOptions:
