@@ -244,3 +244,55 @@ def principal_in(n: Named, symbols: re.Pattern[str] | None) -> Formula:
             L.one_of(L.PRINCIPAL, (value_term(f, symbols, fixed=True) for f in n.federated)),
         ),
     )
+
+
+# What each statement names (the plan lists principals statement by statement) -----------------------
+
+
+@dataclass(frozen=True)
+class StatementNames:
+    """The literal values one Allow statement names: candidates for who it admits (checked by the caller)."""
+
+    index: int
+    principal: Any
+    """The statement's Principal as written."""
+    providers: tuple[str, ...]
+    """Federated OIDC providers ("*" for an open principal that may carry web identities)."""
+    pod_identity: bool
+    other: bool
+    """Names a principal that is neither a web-identity provider nor EKS Pod Identity."""
+    pins: Mapping[str, tuple[str, ...]]
+    """Condition key (lower case) -> the values positive string/ARN operators pin it to (patterns included)."""
+    actions: tuple[str, ...]
+
+    def pinned(self, key: str) -> tuple[str, ...]:
+        return self.pins.get(key.lower(), ())
+
+
+def statements_named(document: Mapping[str, Any]) -> list[StatementNames]:
+    out = []
+    for index, statement in enumerate(as_list(document.get("Statement"))):
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal", statement.get("NotPrincipal"))
+        providers: list[str] = []
+        pods = other = False
+        if principal == "*" or "NotPrincipal" in statement:
+            providers.append("*")
+            other = True
+        elif isinstance(principal, Mapping):
+            for kind, values in principal.items():
+                for value in (str(v) for v in as_list(values)):
+                    if kind == "AWS" and value == "*":
+                        providers.append("*")
+                        other = True
+                    elif kind == "Federated" and (value == "*" or is_web_provider(value)):
+                        providers.append(value)
+                    elif kind == "Service" and value == POD_IDENTITY_SERVICE:
+                        pods = True
+                    else:
+                        other = True
+        actions = tuple(str(a) for a in as_list(statement.get("Action")))
+        pins = {k: tuple(dict.fromkeys(v)) for k, v in _pinned(statement.get("Condition")).items()}
+        out.append(StatementNames(index, principal, tuple(dict.fromkeys(providers)), pods, other, pins, actions))
+    return out

@@ -18,7 +18,7 @@ from ..core import arns
 from ..core.kubernetes import ROLE_ARN_ANNOTATION
 from ..core.trust import DEFAULT_AUDIENCE, issuer_host
 from ..stack.config import StackConfig
-from .access import ClusterIndex, permission_statements, service_principals
+from .access import ClusterIndex, permission_statements, permission_weaknesses, service_principals
 from .model import (
     Account,
     AssociationRole,
@@ -434,6 +434,7 @@ def build_plan(config: StackConfig, simulation: Simulation, facts: StackFacts) -
             kubernetes=Kubernetes(service_accounts=sas, pod_identity_associations=associations),
         )
         principals, weaknesses = service_principals(entry, cluster_index)
+        weaknesses = [*weaknesses, *permission_weaknesses(entry.permissions)]
         services[key] = entry.model_copy(update={"principals": principals, "weaknesses": weaknesses})
     plan = Plan(
         project=facts.project,

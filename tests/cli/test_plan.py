@@ -209,7 +209,8 @@ def test_pod_identity_without_session_tags_is_bound_by_associations() -> None:
         ("blue", "system:serviceaccount:jobs:worker", "association"),
         ("green", "system:serviceaccount:jobs:worker", "association"),
     }
-    assert {w.code for w in service.weaknesses} >= {"unpinned-namespace", "unpinned-service-account"}
+    assert {w.code for w in service.weaknesses} == {"cluster-unpinned", "namespace-unpinned"}
+    assert all(w.level == "advisory" and w.witness for w in service.weaknesses)
     assert all(not a.session_tags for a in service.kubernetes.pod_identity_associations)
 
 
