@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
+from benchmarks.analysis import analysis_times  # noqa: E402
 from benchmarks.floor import replay_program  # noqa: E402
 from benchmarks.synthetic import ENVIRONMENTS, flat_config, stack_file  # noqa: E402
 from irsa_components.core import documents, kubernetes, trust  # noqa: E402
@@ -172,6 +173,7 @@ def main_cli() -> None:
     largest = rows[-1]
     plan_s = None if args.quick else plan_wall_time(int(largest["services"]), repeat)
     peak_rss_mb = max(r["peak_rss_mb"] for r in rows)
+    analysis = analysis_times(int(largest["services"]), repeat)  # diff_s, guardrails_s (benchmarks/analysis.py)
 
     print(
         f"{'services/env':>12} {'resources':>9} {'program s':>9} {'floor s':>8} {'ratio':>6} "
@@ -189,6 +191,7 @@ def main_cli() -> None:
         f"{capacity['max_service_accounts_per_irsa_role']} service accounts (1 cluster)"
     )
     print(f"irsa plan, {largest['services']} services: {'not measured' if plan_s is None else f'{plan_s} s'}")
+    print(f"irsa diff of two such plans: {analysis['diff_s']} s; offline guardrails: {analysis['guardrails_s']} s")
     if args.json:
         print(
             json.dumps(
@@ -200,6 +203,8 @@ def main_cli() -> None:
                     "peak_rss_mb": peak_rss_mb,
                     **capacity,
                     "plan_s": plan_s,
+                    "diff_s": analysis["diff_s"],
+                    "guardrails_s": analysis["guardrails_s"],
                 }
             )
         )

@@ -29,8 +29,9 @@ from typing import Any, Literal
 
 from . import logic as L
 from . import scope as S
+from .documents import as_list
 from .environment import POD_IDENTITY_SERVICE
-from .evaluate import Request, evaluate
+from .evaluate import Request, evaluate, statement_unknowns
 from .logic import Formula
 from .queries import DEFAULT_SYMBOLS, Clause, Search, Witness, document_key, kleene_allowed, search
 from .scope import Named, named
@@ -57,8 +58,6 @@ class TrustAnalysis:
     """Admits some AssumeRoleWithWebIdentity (None: could not decide)."""
     pod_identity: bool | None
     """Admits some EKS Pod Identity AssumeRole."""
-    other: bool | None
-    """Admits some other principal (not a web identity, not EKS Pod Identity)."""
     weaknesses: tuple[Weakness, ...]
     notes: tuple[str, ...]
     """Constructs translated inexactly."""
@@ -178,11 +177,14 @@ class _Reader:
             return True
         return False
 
-    def admits(self, where: Formula, candidate: Request | None) -> bool | None:
-        """Whether the document admits some request ``where`` holds of; a candidate the evaluator allows
-        settles it without the solver."""
+    def admits(self, where: Formula, candidate: Request | None, kind: str, principal: str) -> bool | None:
+        """Whether the document admits some request ``where`` holds of: a candidate the evaluator allows
+        settles it yes, and no Allow statement whose principal can match ``kind`` principals settles it no,
+        both without the solver (a principal that matches is necessary for any statement to allow)."""
         if candidate is not None and kleene_allowed(self.document, candidate) is True:
             return True
+        if not self._principal_may_match(kind, principal):
+            return False
         result = self.ask(where)
         if result.witness is not None:
             return True
@@ -192,10 +194,9 @@ class _Reader:
 
     def read(self) -> TrustAnalysis:
         n = self.n
-        web = self.admits(S.any_web_identity(), self._web_candidate())
-        pods = self.admits(S.pod_assume_role(), self._pod_candidate())
-        other = self.admits(L.and_(L.not_(S.any_web_identity()), L.not_(S.pod_identity())), None)
-        for what, value in (("a web identity", web), ("EKS Pod Identity", pods), ("another principal", other)):
+        web = self.admits(S.any_web_identity(), self._web_candidate(), "Federated", "arn:aws:iam::0:oidc-provider/x")
+        pods = self.admits(S.pod_assume_role(), self._pod_candidate(), "Service", POD_IDENTITY_SERVICE)
+        for what, value in (("a web identity", web), ("EKS Pod Identity", pods)):
             if value is None:
                 self.weaknesses.append(
                     Weakness("undecided", f"cannot decide whether {what} can assume the role", "undecided")
@@ -207,7 +208,7 @@ class _Reader:
             if pods is not False:
                 self._pod_pinning()
                 self._tag_session()
-        return TrustAnalysis(n, web, pods, other, tuple(self.weaknesses), tuple(self.notes))
+        return TrustAnalysis(n, web, pods, tuple(self.weaknesses), tuple(self.notes))
 
     def _inside(self) -> Formula:
         n, symbols = self.n, self.symbols
@@ -333,6 +334,11 @@ class _Reader:
         pods = L.and_(
             L.principal_type("Service"), L.eq(L.PRINCIPAL, L.fixed(POD_IDENTITY_SERVICE)), L.present(S.NAMESPACE_TAG)
         )
+        candidate = self._pod_candidate()
+        if candidate is not None and kleene_allowed(self.document, candidate) is True:
+            tag = Request("sts:TagSession", candidate.principal_type, candidate.principal, candidate.context)
+            if kleene_allowed(self.document, tag) is True:
+                return  # a pod the trust names can do both
         assume = self.ask(pods, [Clause(self.document, True, "sts:AssumeRole")])
         if assume.witness is None:
             return
@@ -345,6 +351,29 @@ class _Reader:
                 "tags, so the role cannot be assumed through it",
                 assume,
             )
+
+    def _principal_may_match(self, kind: str, principal: str) -> bool:
+        """Whether some Allow statement's principal may match a ``kind`` principal: when its principal is
+        not understood, or (for another principal of the same kind than those named) names every one."""
+        for statement in as_list(self.document.get("Statement")):
+            if not isinstance(statement, Mapping):
+                return True
+            if statement.get("Effect") == "Deny":
+                continue
+            if statement_unknowns(statement, True):
+                return True
+            if "NotPrincipal" in statement or "Principal" not in statement:
+                return True
+            value = statement["Principal"]
+            if value == "*" or not isinstance(value, Mapping):
+                return True
+            for k, v in value.items():
+                values = [str(x) for x in as_list(v)]
+                if (k == "AWS" and "*" in values) or (
+                    k == kind and ("*" in values or kind != "Service" or principal in values)
+                ):
+                    return True
+        return False
 
     # Candidates (a request the evaluator can settle without the solver) -----------------------------
 

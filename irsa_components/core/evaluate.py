@@ -360,9 +360,13 @@ def _not_strings(statement: Mapping[str, Any], *fields: str) -> bool:
 
 
 def evaluate_statement(
-    index: int, statement: Mapping[str, Any], request: Request, variables: bool = True
+    index: int,
+    statement: Mapping[str, Any],
+    request: Request,
+    variables: bool = True,
+    context: Mapping[str, tuple[str, ...]] | None = None,
 ) -> StatementResult:
-    context = normalise_context(request.context)
+    context = normalise_context(request.context) if context is None else context
     effect = str(statement.get("Effect"))
     conditions: list[ConditionResult] = []
     block = statement.get("Condition") or {}
@@ -400,8 +404,11 @@ def evaluate(policy: Mapping[str, Any], request: Request) -> Decision:
     """Evaluate one policy document (trust or permission) against ``request``."""
     statements = as_list(policy.get("Statement"))
     variables = policy.get("Version") == VARIABLES_VERSION
+    context = normalise_context(request.context)
     results = tuple(
-        evaluate_statement(i, s, request, variables) for i, s in enumerate(statements) if isinstance(s, Mapping)
+        evaluate_statement(i, s, request, variables, context)
+        for i, s in enumerate(statements)
+        if isinstance(s, Mapping)
     )
     if any(r.matched and r.effect == "Deny" for r in results):
         return Decision("explicit-deny", results)

@@ -26,7 +26,7 @@ from typing import Any
 
 from . import logic as L
 from .documents import as_list
-from .environment import TRUST_ACTIONS, environment
+from .environment import TRUST_ACTIONS, environment_of
 from .evaluate import Decision, Request, evaluate
 from .logic import Formula
 from .logic_eval import Point, holds
@@ -124,15 +124,19 @@ def search(
         parts.append(t.allows if clause.allowed else L.not_(t.allows))
         notes += [f"document {i + 1}, {n}" if len(clauses) > 1 else n for n in t.notes]
     body = L.and_(*parts, where)
-    facts = environment(body, kind, role_account)
+    seen = L.scan(body)
+    facts = environment_of(seen, kind, role_account)
     formula = L.and_(body, facts)
     notes_t = tuple(dict.fromkeys(notes))
     if formula == L.FALSE:
         return Search(None, True, notes_t)
-    domains, distinct = _symbol_domains(L.scan(formula).symbols)
+    domains, distinct = _symbol_domains(seen.symbols)
     check = _Checker(clauses, kind, L.and_(where, facts), symbols)
 
-    lifted, constants = L.lift(formula)
+    # The environment's constants are fixed ones (actions, and principals the body names): lifting the
+    # body alone lifts the formula.
+    lifted_body, constants = L.lift(body)
+    lifted = L.and_(lifted_body, facts)
     lifted_key = (lifted, domains, distinct)
     entry = _lifted.get(lifted_key)
     if entry is None:

@@ -387,6 +387,10 @@ class Compiler:
         solver = z3.Solver()  # its preprocessing makes string queries far steadier than SimpleSolver's
         solver.set("timeout", timeout_ms)
         solver.add(self.top, *self.side, *extra)
+        if len(self.lifted) > 1:
+            # Lifted constants stand for constants of different texts: different strings (a fact of every
+            # query the lifted formula stands for), which also keeps a lifted witness unambiguous.
+            solver.add(z3.Distinct(*self.lifted.values()))
         result = solver.check()
         if result == z3.unsat:
             return "unsat", None

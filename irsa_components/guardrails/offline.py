@@ -97,19 +97,34 @@ def _default_provider_props(package: str, config: Mapping[str, str]) -> dict[str
 
 
 class _Converter:
+    """Turns registrations into policy arguments; each resource's properties are converted once and
+    shared by every policy (they are read-only proxies), as the engine sends them once per resource."""
+
     def __init__(self, simulation: Simulation, config: Mapping[str, str]) -> None:
         self.simulation = simulation
         self.config = config
         self.by_urn = {r.urn: r for r in simulation.resources}
+        self._props: dict[tuple[str, str], Any] = {}
+        self._providers: dict[str, PolicyProviderResource | None] = {}
+        self._stack: list[PolicyResource] | None = None
+
+    def props(self, reg: Registration, outputs: bool = False) -> Any:
+        key = (reg.urn, "state" if outputs else "inputs")
+        if key not in self._props:
+            self._props[key] = _engine_props((reg.state or reg.inputs) if outputs else reg.inputs)
+        return self._props[key]
 
     def provider(self, reg: Registration) -> PolicyProviderResource | None:
+        if reg.urn not in self._providers:
+            self._providers[reg.urn] = self._provider(reg)
+        return self._providers[reg.urn]
+
+    def _provider(self, reg: Registration) -> PolicyProviderResource | None:
         if reg.provider:
             urn = reg.provider.rsplit("::", 1)[0]
             provider = self.by_urn.get(urn)
             if provider is not None:
-                return PolicyProviderResource(
-                    provider.type, _engine_props(provider.inputs), provider.urn, provider.name
-                )
+                return PolicyProviderResource(provider.type, self.props(provider), provider.urn, provider.name)
         if not reg.custom or reg.type.startswith("pulumi:providers:"):
             return None
         package = reg.type.split(":", 1)[0]
@@ -121,7 +136,7 @@ class _Converter:
     def resource_args(self, reg: Registration, policy_config: Mapping[str, Any] | None) -> ResourceValidationArgs:
         return ResourceValidationArgs(
             reg.type,
-            _engine_props(reg.inputs),
+            self.props(reg),
             reg.urn,
             reg.name,
             _options(reg),
@@ -130,10 +145,15 @@ class _Converter:
         )
 
     def stack_args(self, policy_config: Mapping[str, Any] | None) -> StackValidationArgs:
+        if self._stack is None:
+            self._stack = self._stack_resources()
+        return StackValidationArgs(self._stack, policy_config)
+
+    def _stack_resources(self) -> list[PolicyResource]:
         resources = {
             reg.urn: PolicyResource(
                 reg.type,
-                _engine_props(reg.state or reg.inputs),
+                self.props(reg, outputs=True),
                 reg.urn,
                 reg.name,
                 _options(reg),
@@ -148,7 +168,7 @@ class _Converter:
             resource = resources[reg.urn]
             resource.parent = resources.get(reg.parent)
             resource.dependencies.extend(resources[d] for d in reg.dependencies if d in resources)
-        return StackValidationArgs(list(resources.values()), policy_config)
+        return list(resources.values())
 
 
 def resource_validation_args(

@@ -136,8 +136,23 @@ def _resource_policy(
     )
 
 
+_last_stack: tuple[Sequence[PolicyResource], int, list[stack.StackResource]] | None = None
+
+
 def stack_resources(resources: Sequence[PolicyResource]) -> list[stack.StackResource]:
-    """The engine's view of the stack as plain ``StackResource`` records."""
+    """The engine's view of the stack as plain ``StackResource`` records.
+
+    Converted once for the stack policies that get the very same resources in a row (the offline runner
+    hands them one list; the engine, a new one per policy)."""
+    global _last_stack
+    if _last_stack is not None and _last_stack[0] is resources and _last_stack[1] == len(resources):
+        return _last_stack[2]
+    converted = _stack_resources(resources)
+    _last_stack = (resources, len(resources), converted)  # the list itself kept: its identity stays its own
+    return converted
+
+
+def _stack_resources(resources: Sequence[PolicyResource]) -> list[stack.StackResource]:
     return [
         stack.StackResource(
             type=r.resource_type,

@@ -5,6 +5,7 @@ Plain data in, plain data out: no Pulumi imports, so the command line and the te
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -144,6 +145,9 @@ def symbolic(document: Mapping[str, Any]) -> dict[str, Any]:
     return {**document, "Statement": [statement(s) for s in as_list(statements)]}
 
 
+_read: dict[tuple[Any, ...], TrustView] = {}
+
+
 def read_trust(
     value: object,
     audiences_allowed: Sequence[str] = (DEFAULT_AUDIENCE,),
@@ -151,6 +155,25 @@ def read_trust(
     allowed_namespaces: Sequence[str] = (),
     allowed_accounts: Sequence[str] = (),
     role_account: str | None = None,
+) -> TrustView:
+    """The trust read back (``core.analysis``); every policy of the pack reads the same roles, once each."""
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    key = (text, tuple(audiences_allowed), tuple(allowed_namespaces), tuple(allowed_accounts), role_account)
+    found = _read.get(key)
+    if found is None:
+        if len(_read) > 20_000:
+            _read.clear()
+        found = _read_trust(value, audiences_allowed, allowed_namespaces, allowed_accounts, role_account)
+        _read[key] = found
+    return found
+
+
+def _read_trust(
+    value: object,
+    audiences_allowed: Sequence[str],
+    allowed_namespaces: Sequence[str],
+    allowed_accounts: Sequence[str],
+    role_account: str | None,
 ) -> TrustView:
     if is_unknown(value):
         return TrustView(None, None, True)

@@ -10,6 +10,7 @@ cannot decide (a value not known yet that the answer depends on): it returns the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -235,12 +236,22 @@ def forbidden_managed_policies(arns: Sequence[str], extra_names: Sequence[str] =
     return admin_managed_policies(arns, extra_names)
 
 
+_admin: dict[tuple[str, tuple[str, ...]], tuple[list[str], list[str]]] = {}
+
+
 def admin_statements(document: Mapping[str, Any], extra_actions: Sequence[str] = ()) -> tuple[list[str], list[str]]:
-    """(descriptions of the administrator-like grants of a permission document, what could not be decided)."""
-    readable = symbolic(document) if has_unknown(document) else dict(document)
-    grants = admin_grants(readable, extra_actions=extra_actions, symbols=SYMBOLS)
-    found = [g.message for g in grants if g.code != "undecided"]
-    return found, [g.message for g in grants if g.code == "undecided"]
+    """(descriptions of the administrator-like grants of a permission document, what could not be decided);
+    each document is judged once, whichever rule asks (a role's own inline policies, attachments)."""
+    key = (json.dumps(document, sort_keys=True, default=str), tuple(extra_actions))
+    if key not in _admin:
+        if len(_admin) > 20_000:
+            _admin.clear()
+        readable = symbolic(document) if has_unknown(document) else dict(document)
+        grants = admin_grants(readable, extra_actions=extra_actions, symbols=SYMBOLS)
+        found = [g.message for g in grants if g.code != "undecided"]
+        _admin[key] = (found, [g.message for g in grants if g.code == "undecided"])
+    found, undecided = _admin[key]
+    return list(found), list(undecided)
 
 
 ADMIN_FIX = (

@@ -83,8 +83,24 @@ def _names_role(value: str, role: RoleView) -> bool:
     return value == role.role_name
 
 
+_last_index: tuple[list[StackResource], int, StackIndex] | None = None
+
+
 class StackIndex:
     """The roles and customer managed policies of a stack, and how other resources refer to them."""
+
+    @classmethod
+    def of(cls, resources: Iterable[StackResource]) -> StackIndex:
+        """The index of ``resources``, built once for the stack rules that get the very same list in a row."""
+        global _last_index
+        if isinstance(resources, list):
+            # The list itself is kept (so its identity cannot pass to another), and its length checked.
+            if _last_index is not None and _last_index[0] is resources and _last_index[1] == len(resources):
+                return _last_index[2]
+            index = cls(resources)
+            _last_index = (resources, len(resources), index)
+            return index
+        return cls(resources)
 
     def __init__(self, resources: Iterable[StackResource]) -> None:
         self.resources = list(resources)
@@ -94,8 +110,22 @@ class StackIndex:
             if view is not None:
                 self.roles.append(StackRole(r, view, read_trust(view.trust)))
         self.roles_by_urn = {role.resource.urn: role for role in self.roles}
+        # A role can only be named by its IAM name (alone, or as the last part of its ARN): candidates by name.
+        self._by_name: dict[str | None, list[StackRole]] = {}
+        for role in self.roles:
+            self._by_name.setdefault(role.view.role_name, []).append(role)
         self.policies = [r for r in self.resources if r.type == POLICY]
         self.policies_by_urn = {p.urn: p for p in self.policies}
+
+    def _named(self, value: str, among: Sequence[StackRole] | None = None) -> list[StackRole]:
+        """The roles ``value`` (a name or ARN) names, among ``among`` (default: every role)."""
+        if among is None:
+            name = value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
+            candidates = [*self._by_name.get(name, ()), *self._by_name.get(None, ())]
+            if value.startswith("arn:"):
+                candidates += [r for r in self.roles if r.view.arn == value and r not in candidates]
+            among = candidates
+        return [r for r in among if _names_role(value, r.view)]
 
     def of_type(self, *types: str) -> list[StackResource]:
         return [r for r in self.resources if r.type in types]
@@ -112,7 +142,7 @@ class StackIndex:
         name = known_str(value)
         if name is None:
             return None
-        matches = [r for r in (deps or self.roles) if _names_role(name, r.view)]
+        matches = self._named(name, deps or None)
         return matches[0] if len(matches) == 1 else None
 
     def roles_for(self, resource: StackResource, prop: str, values: object) -> list[StackRole]:
@@ -120,7 +150,7 @@ class StackIndex:
         found = {r.resource.urn: r for r in self._role_deps(resource, prop)}
         names, _ = string_list(values)
         for name in names:
-            matches = [r for r in self.roles if _names_role(name, r.view)]
+            matches = self._named(name)
             if len(matches) == 1:
                 found.setdefault(matches[0].resource.urn, matches[0])
         return list(found.values())
@@ -169,7 +199,7 @@ def attached_admin_findings(
     role's own managedPolicyArns. The role's own inline policies and AWS managed ARNs are the
     resource-level rule's job.
     """
-    index = StackIndex(resources)
+    index = StackIndex.of(resources)
     out = Findings()
     findings = out.violations
     seen: set[tuple[str, str]] = set()
@@ -288,7 +318,7 @@ def service_account_findings(
     aud = the eks.amazonaws.com/audience annotation or the default), through each OIDC provider the role
     names: the ServiceAccount's cluster is not known to the stack, so any one admitting it is enough.
     """
-    index = StackIndex(resources)
+    index = StackIndex.of(resources)
     out = Findings()
     for r in index.of_type(*SERVICE_ACCOUNT_TYPES):
         default_ns = known_str(r.provider_props.get("namespace")) or "default"
@@ -411,7 +441,7 @@ def pod_identity_association_findings(resources: Iterable[StackResource]) -> Fin
     a pod of that cluster, namespace and service account (without session tags when the association
     disables them), with the association's ARN as aws:SourceArn.
     """
-    index = StackIndex(resources)
+    index = StackIndex.of(resources)
     out = Findings()
     for r in index.of_type(POD_IDENTITY_ASSOCIATION):
         props = r.props
@@ -505,7 +535,7 @@ def oidc_provider_findings(
     IRSA provider when its issuer is an EKS one (oidc.eks.*) or a role of the stack names it next to
     ``system:serviceaccount:`` subjects.
     """
-    index = StackIndex(resources)
+    index = StackIndex.of(resources)
     users: dict[str, list[tuple[StackRole, str]]] = {}
     for role in index.roles:
         named = role.trust.analysis.named if role.trust.analysis else None

@@ -273,9 +273,10 @@ def _read_trust(
     audiences_allowed: Iterable[str],
     chain: _Chain | None = None,
     role_account: str | None = None,
+    judge: bool = True,
 ) -> tuple[list[Principal], list[Weakness]]:
     principals: list[Principal] = []
-    weaknesses = trust_weaknesses(trust, audiences_allowed, role_account)
+    weaknesses = trust_weaknesses(trust, audiences_allowed, role_account) if judge else []
     statements = [s if isinstance(s, Mapping) else {} for s in as_list(trust.get("Statement"))]
     chained: list[int] = []
     for names in statements_named(trust):
@@ -305,9 +306,11 @@ def principals_from_trust(
     associations: Sequence[PodIdentityAssociation] = (),
     audiences_allowed: Iterable[str] = (),
     role_account: str | None = None,
+    judge: bool = True,
 ) -> tuple[list[Principal], list[Weakness]]:
-    """(principals, weaknesses) of one trust document, sorted for stable output."""
-    return _sorted(*_read_trust(trust, index, associations, audiences_allowed, role_account=role_account))
+    """(principals, weaknesses) of one trust document, sorted for stable output; with ``judge`` false only the
+    principals (and the weaknesses read without the solver: other principals)."""
+    return _sorted(*_read_trust(trust, index, associations, audiences_allowed, role_account=role_account, judge=judge))
 
 
 # Role chaining: a cross-account Pod Identity target role -------------------------------------------
@@ -532,6 +535,7 @@ def chained_principals(
     index: ClusterIndex,
     associations: Sequence[PodIdentityAssociation] = (),
     audiences_allowed: Iterable[str] = (),
+    judge: bool = True,
 ) -> tuple[list[Principal], list[Weakness]]:
     """(principals, weaknesses) of a target role that an association role's sessions assume (role chaining).
 
@@ -541,9 +545,9 @@ def chained_principals(
     of the association role are shown as chained through it; the association role's weaknesses carry
     ``trust: association-role``.
     """
-    source, source_weaknesses = _read_trust(association_trust, index, associations, audiences_allowed)
+    source, source_weaknesses = _read_trust(association_trust, index, associations, audiences_allowed, judge=judge)
     chain = _Chain(association_role_arn, source, associations)
-    principals, weaknesses = _read_trust(trust, index, (), audiences_allowed, chain)
+    principals, weaknesses = _read_trust(trust, index, (), audiences_allowed, chain, judge=judge)
     for p in source:
         if p.mechanism != "pod-identity":
             principals.append(p.model_copy(update={"chained_through": association_role_arn}))
@@ -551,17 +555,31 @@ def chained_principals(
     return _sorted(principals, weaknesses)
 
 
-def service_principals(service: Service, index: ClusterIndex) -> tuple[list[Principal], list[Weakness]]:
-    """Who may assume the service's role (through its association role, for a cross-account Pod Identity service)."""
+def service_principals(
+    service: Service, index: ClusterIndex, judge: bool = True
+) -> tuple[list[Principal], list[Weakness]]:
+    """Who may assume the service's role (through its association role, for a cross-account Pod Identity
+    service), and (``judge``) the weaknesses the solver finds in the trusts."""
     associations = service.kubernetes.pod_identity_associations
     audiences = (service.token_audience,)
     if service.association_role is None:
         return principals_from_trust(
-            service.role.trust_policy, index, associations, audiences, role_account=service.role.account_id
+            service.role.trust_policy,
+            index,
+            associations,
+            audiences,
+            role_account=service.role.account_id,
+            judge=judge,
         )
     association = service.association_role
     return chained_principals(
-        service.role.trust_policy, association.arn, association.trust_policy, index, associations, audiences
+        service.role.trust_policy,
+        association.arn,
+        association.trust_policy,
+        index,
+        associations,
+        audiences,
+        judge=judge,
     )
 
 

@@ -56,7 +56,8 @@ def _aud(values: list[str] | None) -> str:
 
 
 def _derived(plan: Plan, service: Service) -> tuple[list[Principal], list[Weakness]]:
-    return service_principals(service, ClusterIndex.of(plan.clusters, plan.accounts))
+    # Who the trusts name, for the detail lines; whether they admit more is the trust comparison's question.
+    return service_principals(service, ClusterIndex.of(plan.clusters, plan.accounts), judge=False)
 
 
 def _by_key(principals: Iterable[Principal]) -> dict[tuple[str, str, str], Principal]:

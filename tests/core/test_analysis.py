@@ -41,7 +41,7 @@ def test_library_built_trust_has_no_weaknesses() -> None:
     document = workload_trust_policy([API], [PROVIDER], pod_identity_cluster_arns=[CLUSTER], account_id="111122223333")
     analysis = analyse_trust(document)
     assert analysis.weaknesses == ()
-    assert analysis.web_identity and analysis.pod_identity and analysis.other is False
+    assert analysis.web_identity and analysis.pod_identity
     assert analysis.named.providers == (PROVIDER,)
     assert analysis.named.subjects == (API.subject,)
     assert analysis.named.cluster_arns == (CLUSTER,)
@@ -121,7 +121,7 @@ def test_named_other_principals_are_not_open() -> None:
     document = workload_trust_policy([API], [PROVIDER])
     document["Statement"].append(chain)
     analysis = analyse_trust(document)
-    assert analysis.weaknesses == () and analysis.other is True
+    assert analysis.weaknesses == ()
 
 
 def test_a_deny_narrows_what_is_admitted() -> None:
