@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..plan.diff import Change, PlanDiff
+from ..plan.changes import Change, PlanDiff
 from .render_plan import code, md_mixed
 
 _KIND_LABELS = {
@@ -17,8 +17,6 @@ _KIND_LABELS = {
     "role-replaced": "role replaced",
     "principal-added": "principal admitted",
     "principal-removed": "principal dropped",
-    "trust-wildcard-introduced": "wildcard in trust",
-    "trust-sub-dropped": "`sub` dropped",
     "trust-aud-dropped": "`aud` dropped",
     "trust-aud-changed": "`aud` changed",
     "trust-pinning-changed": "trust pinning",
@@ -37,10 +35,6 @@ _KIND_LABELS = {
     "trust-strengthened": "trust strengthened",
     "managed-policy-attached": "managed policy added",
     "managed-policy-detached": "managed policy removed",
-    "action-added": "action added",
-    "action-removed": "action removed",
-    "resource-added": "resource added",
-    "resource-removed": "resource removed",
     "boundary-removed": "boundary removed",
     "boundary-added": "boundary added",
     "boundary-changed": "boundary changed",

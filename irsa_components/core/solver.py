@@ -23,6 +23,7 @@ from typing import Any
 import z3
 from z3 import z3core
 
+from .finite_values import numbering
 from .logic import PRINCIPAL_TYPES, Formula, Term, walk
 from .logic_eval import Point, holds
 from .policy_values import fold, format_address, format_date, format_number, parse_address, parse_date, parse_number
@@ -75,6 +76,8 @@ class _Element:
     exists: z3.BoolRef
     text: z3.SeqRef
     typed: dict[str, Any] = field(default_factory=dict)
+    index: z3.ArithRef | None = None
+    """For a numbered key (``core.finite_values``): which of its constants the value is."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ class Compiler:
         self._memo: dict[tuple[int, bool, tuple[tuple[str, int], ...]], z3.BoolRef] = {}
         self._keep: list[Any] = []
         counts: dict[str, int] = {}
+        self.numbering = numbering(formula)
         self.string_keys: set[str] = set()
         self.typed_keys: dict[str, set[str]] = {}
         for node in walk(formula):
@@ -185,6 +189,10 @@ class Compiler:
 
     def _element(self, key: str, i: int) -> _Element:
         element = _Element(z3.Bool(f"in[{key}][{i}]"), z3.String(f"val[{key}][{i}]"))
+        domain = self.numbering.keys.get(key)
+        if domain is not None:
+            element.index = z3.Int(f"num[{key}][{i}]")
+            self.side.append(z3.And(element.index >= 0, element.index <= len(domain)))
         for kind in self.typed_keys.get(key, ()):
             if kind == "num" or kind == "date":
                 element.typed[f"is{kind}"] = z3.Bool(f"is{kind}[{key}][{i}]")
@@ -274,6 +282,8 @@ class Compiler:
 
     def _compile(self, f: Formula, positive: bool, env: tuple[tuple[str, int], ...]) -> z3.BoolRef:
         tag = f[0]
+        if tag == "eq" and self.numbering.simple(f):
+            return self._numbered_eq(f, env)
         if tag in _ATOMS:
             if self.actions is not None and _only(f, "action"):
                 holding = [i for i, a in enumerate(self.actions) if holds(f, Point(a, "AWS", "", "", {}, {}))]
@@ -317,6 +327,17 @@ class Compiler:
                 self.unknowns[f[1]] = z3.Bool(f"unknown[{f[1]}]")
             return self.unknowns[f[1]]
         raise ValueError(f"unknown formula {f!r}")
+
+    def _numbered_eq(self, f: Formula, env: tuple[tuple[str, int], ...]) -> z3.BoolRef:
+        a, b = f[1], f[2]
+        if a[0] == "L" and b[0] == "L":
+            return z3.BoolVal(a[1] == b[1])  # lifted constants are distinct values
+        slot, other = (a, b) if a[0] in ("k", "e") else (b, a)
+        element = self.elements[slot[1]][0 if slot[0] == "k" else dict(env)[slot[1]]]
+        domain = self.numbering.keys[slot[1]]
+        value = other[1] if other[0] in ("c", "C") else int(other[1])
+        assert element.index is not None
+        return element.index == domain.index(value)
 
     def _by_principal(self, f: Formula, positive: bool, env: tuple[tuple[str, int], ...]) -> z3.BoolRef:
         """An atom on the principal, case by case: each named constant (decided in Python when the atom
@@ -384,19 +405,32 @@ class Compiler:
 
     def solve(self, extra: tuple[z3.BoolRef, ...] = (), timeout_ms: int = TIMEOUT_MS) -> tuple[str, Model | None]:
         """("sat", model), ("unsat", None) or ("unknown", None)."""
-        solver = z3.Solver()  # its preprocessing makes string queries far steadier than SimpleSolver's
-        solver.set("timeout", timeout_ms)
-        solver.add(self.top, *self.side, *extra)
+        facts = [self.top, *self.side, *extra]
         if len(self.lifted) > 1:
             # Lifted constants stand for constants of different texts: different strings (a fact of every
             # query the lifted formula stands for), which also keeps a lifted witness unambiguous.
-            solver.add(z3.Distinct(*self.lifted.values()))
-        result = solver.check()
-        if result == z3.unsat:
-            return "unsat", None
-        if result != z3.sat:
-            return "unknown", None
-        return "sat", self._model(solver.model())
+            facts.append(z3.Distinct(*self.lifted.values()))
+        # The principal case by case: one of the named constants, or another value different from each of
+        # them (the two cases cover every principal). z3 settles each in milliseconds where the query as a
+        # whole, with "another value" free to equal a named one, can take it seconds. Each case is a solver
+        # of its own: a case added as a fact is simplified away before search, one assumed is not.
+        # In the named case "another value" is never the principal: it is replaced by a constant, which
+        # folds away every string atom on it before z3's string theory sees one.
+        n = len(self.principals)
+        other = z3.And(self.principal_index == n, *(self.other_principal != string_value(c) for c in self.principals))
+        named = [z3.substitute(f, (self.other_principal, string_value(""))) for f in facts]
+        cases = [(named, self.principal_index < n), (facts, other)] if n else [(facts, z3.BoolVal(True))]
+        outcome = "unsat"
+        for assertions, case in cases:
+            solver = z3.Solver()  # its preprocessing makes string queries far steadier than SimpleSolver's
+            solver.set("timeout", timeout_ms)
+            solver.add(*assertions, case)
+            result = solver.check()
+            if result == z3.sat:
+                return "sat", self._model(solver.model())
+            if result != z3.unsat:
+                outcome = "unknown"
+        return outcome, None
 
     def _model(self, m: z3.ModelRef) -> Model:
         def text(x: z3.ExprRef) -> str:
@@ -421,11 +455,26 @@ class Compiler:
             resource=text(self.resource),
             context=context,
             symbols={t: text(v) for t, v in self.symbols.items()},
-            lifted=tuple(text(self.lifted[i]) for i in sorted(self.lifted)),
+            lifted=tuple(self._lifted_text(i, m) for i in range(self._lifted_count())),
         )
+
+    def _lifted_count(self) -> int:
+        return max((*self.lifted, *self.numbering.lifted), default=-1) + 1
+
+    def _lifted_text(self, n: int, m: z3.ModelRef) -> str:
+        if n in self.lifted:
+            return python_string(m.eval(self.lifted[n], model_completion=True))
+        return f"\ue000{n}"  # a numbered lifted constant: a text of its own (no other value is compared with it)
 
     def _element_value(self, key: str, element: _Element, m: z3.ModelRef, text: Callable[[Any], str]) -> str:
         """The string of one element: its own, unless only a typed view of the key is ever compared."""
+        if element.index is not None:
+            domain = self.numbering.keys[key]
+            n = m.eval(element.index, model_completion=True).as_long()
+            if n < len(domain):
+                value = domain[n]
+                return value if isinstance(value, str) else f"\ue000{value}"
+            return _another(str(v) if isinstance(v, str) else f"\ue000{v}" for v in domain)
         kinds = self.typed_keys.get(key, set())
         if key in self.string_keys or not kinds:
             return text(element.text)
@@ -484,12 +533,26 @@ class Compiler:
                     out.append(z3.Not(element.exists))
                     continue
                 value = values[i]
-                out += [element.exists, element.text == string_value(value)]
+                out.append(element.exists)
+                if element.index is not None:
+                    domain = self.numbering.keys[key]
+                    out.append(element.index == (domain.index(value) if value in domain else len(domain)))
+                    continue
+                out += [element.text == string_value(value)]
                 out += _pinned_views(element, value)
         return tuple(out)
 
 
 _ATOMS = frozenset({"eq", "pre", "suf", "has", "lenge", "re", "gx"})
+
+
+def _another(taken: Any) -> str:
+    """A value none of ``taken``: what a numbered key holds when it holds none of its constants."""
+    used = set(taken)
+    value = "other"
+    while value in used:
+        value += "-value"
+    return value
 
 
 def _only(f: Formula, field: str) -> bool:

@@ -55,9 +55,10 @@ def _aud(values: list[str] | None) -> str:
 # Trust ------------------------------------------------------------------------------------------
 
 
-def _derived(plan: Plan, service: Service) -> tuple[list[Principal], list[Weakness]]:
+def _derived(plan: Plan, service: Service, judge: bool = False) -> tuple[list[Principal], list[Weakness]]:
     # Who the trusts name, for the detail lines; whether they admit more is the trust comparison's question.
-    return service_principals(service, ClusterIndex.of(plan.clusters, plan.accounts), judge=False)
+    # Weaknesses are judged again (``judge``) only for a trust that changed: a plan file may be edited by hand.
+    return service_principals(service, ClusterIndex.of(plan.clusters, plan.accounts), judge=judge)
 
 
 def _by_key(principals: Iterable[Principal]) -> dict[tuple[str, str, str], Principal]:
@@ -499,8 +500,8 @@ def _trust_changes(base_plan: Plan, head_plan: Plan, key: str, b: Service, h: Se
         changes += document_changes(key, "the association role's trust", chain, "trust")
     if _same_trust(b, h, role, chain) and base_plan.clusters == head_plan.clusters and not _moved(b, h):
         return changes  # the same documents, read against the same clusters: the same principals
-    bp, bw = _derived(base_plan, b)
-    hp, hw = _derived(head_plan, h)
+    bp, bw = _derived(base_plan, b, judge=True)
+    hp, hw = _derived(head_plan, h, judge=True)
     widened = Comparison(role.wider, role.narrower, role.same_text)
     if chain is not None:
         widened = Comparison(

@@ -360,3 +360,16 @@ def test_placeholders_of_an_offline_plan_are_not_reported_as_weaknesses() -> Non
     data = json.loads(result.stdout)
     assert data["allowed"] and data["warnings"] == []
     assert data["caller"]["issuer"].endswith("<issuer-id:dev-main>")
+
+
+def test_explain_and_the_guardrails_agree_on_a_sub_that_is_a_policy_variable() -> None:
+    from irsa_components.guardrails.rules import web_identity_trust_findings
+
+    host = ISSUER_BLUE.removeprefix("https://")
+    trust = workload_trust_policy([SA], [PROVIDER_BLUE])
+    trust["Statement"][0]["Condition"]["StringEquals"][f"{host}:sub"] = "${" + host + ":sub}"
+    explained = explain_web_identity(trust, issuer=ISSUER_BLUE, namespace="kube-system", service_account="anyone")
+    assert explained.allowed  # anyone's token, as IAM would say
+    props = {"name": "r", "assumeRolePolicy": json.dumps(trust)}
+    found = web_identity_trust_findings("aws:iam/role:Role", "r", props).violations
+    assert [f.code for f in found] == ["sub-unpinned"]  # and the guardrails now say so too

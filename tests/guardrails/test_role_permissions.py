@@ -109,3 +109,13 @@ def test_not_action_allows_everything_else() -> None:
     doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}
     found = admin(IRSA, inlinePolicies=[{"name": "broad", "policy": json.dumps(doc)}])
     assert len(found) == 1 and "NotAction" in found[0]
+
+
+def test_a_not_action_trust_is_a_workload_role_for_the_admin_and_session_rules() -> None:
+    # Filed as "other" by the shape-based reading, it escaped both rules (issue 12).
+    from .helpers import PROVIDER_ARN
+
+    not_action = trust({"Effect": "Allow", "Principal": {"Federated": PROVIDER_ARN}, "NotAction": "sts:AssumeRole"})
+    found = admin(not_action, managedPolicyArns=["arn:aws:iam::aws:policy/AdministratorAccess"])
+    assert len(found) == 1 and "[admin-managed-policy]" in found[0]
+    assert session(not_action, 43200)
