@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
+from benchmarks.analysis import analysis_times  # noqa: E402
 from benchmarks.floor import replay_program  # noqa: E402
 from benchmarks.peers import cdk_synth, ensure_cdk_peer  # noqa: E402
 from benchmarks.synthetic import ENVIRONMENTS, MODES, flat_config, stack_file, uniform_flat_config  # noqa: E402
@@ -215,6 +216,7 @@ def main_cli() -> None:
     plan_s = None if args.quick else plan_wall_time(int(largest["services"]), repeat)
     peak_rss_mb = max(r["peak_rss_mb"] for r in rows)
     engine_rows = _engine_rows(sizes, repeat) if args.engine else []
+    analysis = analysis_times(int(largest["services"]), repeat)  # diff_s, guardrails_s (benchmarks/analysis.py)
 
     print(
         f"{'services/env':>12} {'resources':>9} {'program s':>9} {'floor s':>8} {'ratio':>6} "
@@ -248,6 +250,7 @@ def main_cli() -> None:
         f"{capacity['max_service_accounts_per_irsa_role']} service accounts (1 cluster)"
     )
     print(f"irsa plan, {largest['services']} services: {'not measured' if plan_s is None else f'{plan_s} s'}")
+    print(f"irsa diff of two such plans: {analysis['diff_s']} s; offline guardrails: {analysis['guardrails_s']} s")
     if args.json:
         print(
             json.dumps(
@@ -262,6 +265,8 @@ def main_cli() -> None:
                     "registrations_per_service": registrations,
                     **_cdk_keys(largest),
                     **_engine_keys(engine_rows),
+                    "diff_s": analysis["diff_s"],
+                    "guardrails_s": analysis["guardrails_s"],
                 }
             )
         )

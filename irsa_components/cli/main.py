@@ -333,6 +333,7 @@ def explain(
             service_account=service_account,
             audience=audience or "sts.amazonaws.com",
             provider_arn=provider_arn,
+            role_arn=source.role_arn,
         )
     if format is ExplainFormat.json:
         write_text(explanation_json(result), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ..plan.diff import Change, PlanDiff
+from ..plan.changes import Change, PlanDiff
 from .render_plan import code, md_mixed
 
 _KIND_LABELS = {
@@ -18,25 +18,28 @@ _KIND_LABELS = {
     "role-replaced": "role replaced",
     "principal-added": "principal admitted",
     "principal-removed": "principal dropped",
-    "trust-wildcard-introduced": "wildcard in trust",
-    "trust-sub-dropped": "`sub` dropped",
     "trust-aud-dropped": "`aud` dropped",
     "trust-aud-changed": "`aud` changed",
     "trust-pinning-changed": "trust pinning",
     "trust-source-account-changed": "source account",
     "trust-chain-changed": "role chain",
+    "trust-widened": "trust widened",
+    "trust-narrowed": "trust narrowed",
+    "trust-rewritten": "trust rewritten",
+    "trust-undecided": "trust: cannot decide",
+    "permissions-widened": "permissions widened",
+    "permissions-narrowed": "permissions narrowed",
+    "permissions-rewritten": "permissions rewritten",
+    "permissions-undecided": "permissions: cannot decide",
+    "admin-granted": "**administrator-like**",
     "trust-weakened": "trust weakened",
     "trust-strengthened": "trust strengthened",
     "managed-policy-attached": "managed policy added",
     "managed-policy-detached": "managed policy removed",
-    "action-added": "action added",
-    "action-removed": "action removed",
-    "resource-added": "resource added",
-    "resource-removed": "resource removed",
     "boundary-removed": "boundary removed",
     "boundary-added": "boundary added",
     "boundary-changed": "boundary changed",
-    "max-session-duration-changed": "max session",
+    "max-session-duration-changed": "credential lifetime",
     "description-changed": "description",
     "tags-changed": "tags",
     "identity-changed": "identity mode",

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from ..plan.model import ANY, AddonSettings, Cluster, PermissionStatement, Plan, Principal, Role, Service
+from ..plan.model import ANY, AddonSettings, Cluster, PermissionStatement, Plan, Principal, Role, Service, Weakness
 
 _VIA = {"irsa": "IRSA", "pod-identity": "Pod Identity", "other": "other"}
 
@@ -109,11 +109,7 @@ def service_rows(service: Service) -> list[tuple[str, str, str, str, str]]:
     section(
         "admits", [(_cluster(p), p.subject, principal_detail(p)) for p in service.principals] or [("", "nobody", "")]
     )
-    section(
-        "weakness",
-        [("", w.code, f"{_where(w.trust)}statement {w.statement}: {w.message}") for w in service.weaknesses],
-        "red",
-    )
+    section("weakness", [("", w.code, weakness_line(w)) for w in service.weaknesses], "red")
     perms = [("", "managed policy", arn) for arn in service.permissions.managed_policies]
     perms += [("", *statement_line(s)) for s in service.permissions.inline]
     for policy in service.permissions.customer_managed:
@@ -164,6 +160,15 @@ def addon_rows(addon: AddonSettings) -> list[tuple[str, str, str]]:
 
 def _where(trust: str) -> str:
     return "association role trust, " if trust == "association-role" else ""
+
+
+def weakness_line(w: Weakness) -> str:
+    """Where the weakness is (trust or permissions, which statement) and what it is, witness included."""
+    document = "permissions" if w.about == "permissions" else "trust"
+    where = _where(w.trust) if document == "trust" else ("association role " if w.trust == "association-role" else "")
+    statement = f" statement {w.statement}" if w.statement >= 0 else ""
+    level = "" if w.level == "mandatory" else f" ({w.level})"
+    return f"{where}{document}{statement}{level}: {w.message}"
 
 
 INDENT = 2
@@ -394,9 +399,10 @@ def plan_markdown(plan: Plan, graph: Sequence[str] = ()) -> str:
             lines += [
                 f"- association role {md(' on '.join(statement_line(st)))}" for st in chain.permissions.statements()
             ]
-        lines += ["", "**Trust weaknesses**: " + ("none" if not s.weaknesses else "")]
-        for w in s.weaknesses:
-            lines.append(f"- `{w.code}` ({md(_where(w.trust))}statement {w.statement}): {md(w.message)}")
+        for title, about in (("Trust weaknesses", "trust"), ("Permission weaknesses", "permissions")):
+            found = [w for w in s.weaknesses if w.about == about]
+            lines += ["", f"**{title}**: " + ("none" if not found else "")]
+            lines += [f"- `{w.code}`: {md(weakness_line(w))}" for w in found]
         lines += ["", "**Permissions**", ""]
         if s.permissions.managed_policies:
             lines.append("Managed policies: " + ", ".join(code(a) for a in s.permissions.managed_policies))

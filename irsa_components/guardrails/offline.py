@@ -4,7 +4,9 @@
 provider, dependencies). This module turns that record into the arguments the engine hands a policy
 pack (``ResourceValidationArgs`` per resource from its inputs, ``StackValidationArgs`` from the
 resources' outputs), with the engine's own deserialization and unknown-checking proxies, and runs
-the policies as the analyzer does, enforcement levels and per-policy config included.
+the policies as the analyzer does, enforcement levels and per-policy config included. Values only the
+cloud knows keep their placeholders (``<account-id>``), which the rules decide over as symbols: a stack
+without ``aws:allowedAccountIds`` is judged, not skipped.
 """
 
 from __future__ import annotations
@@ -32,13 +34,9 @@ from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from ..offline import PLACEHOLDER_PATTERN, SECRET_PLACEHOLDER, Registration, Simulation
+from ..offline import SECRET_PLACEHOLDER, Registration, Simulation
 from .policies import POLICIES
 from .values import UNKNOWN_STRING
-
-# What the offline harness writes where only the cloud (or a secret store) knows the value: the
-# account ID, an EKS cluster's issuer and endpoint, an undecryptable secret.
-_PLACEHOLDER = PLACEHOLDER_PATTERN
 
 PolicyConfig = Mapping[str, Any]
 """The pack's config as in a policy config file: ``{policy name: level | {"enforcementLevel": ..., key: value}}``."""
@@ -52,26 +50,24 @@ class Violation:
     urn: str | None
 
 
-def placeholders_to_unknowns(value: Any) -> Any:
-    """The harness's placeholders as the engine's unknowns: a string built from an unknown is unknown."""
+def offline_values(value: Any) -> Any:
+    """The harness's values as the pack reads them: a placeholder for what only the cloud knows (the
+    account, an issuer ID) stays in its string, where the rules treat it as a symbolic value (the same
+    placeholder is the same value everywhere; ``core.queries``); an undecryptable secret is unknown."""
     if isinstance(value, str):
-        return UNKNOWN_STRING if value == SECRET_PLACEHOLDER or _PLACEHOLDER.search(value) else value
+        return UNKNOWN_STRING if value == SECRET_PLACEHOLDER else value
     if isinstance(value, Mapping):
-        return {k: placeholders_to_unknowns(v) for k, v in value.items()}
+        return {k: offline_values(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [placeholders_to_unknowns(v) for v in value]
+        return [offline_values(v) for v in value]
     return value
 
 
 def _engine_props(props: Mapping[str, Any]) -> Any:
-    """Properties as the analyzer hands them to a policy: deserialized (secrets unwrapped) and proxied.
-
-    Values the harness could only fill with placeholders are handed over as unknown, exactly as
-    ``pulumi preview`` would: the rules must decide without them.
-    """
+    """Properties as the analyzer hands them to a policy: deserialized (secrets unwrapped) and proxied."""
     # JSON round trip: what goes over gRPC (numbers become floats, tuples lists).
     wire = json.loads(json.dumps(dict(props), default=str))
-    return unknown_checking_proxy(placeholders_to_unknowns(deserialize_properties(wire)))
+    return unknown_checking_proxy(offline_values(deserialize_properties(wire)))
 
 
 def _options(reg: Registration) -> PolicyResourceOptions:
@@ -101,19 +97,34 @@ def _default_provider_props(package: str, config: Mapping[str, str]) -> dict[str
 
 
 class _Converter:
+    """Turns registrations into policy arguments; each resource's properties are converted once and
+    shared by every policy (they are read-only proxies), as the engine sends them once per resource."""
+
     def __init__(self, simulation: Simulation, config: Mapping[str, str]) -> None:
         self.simulation = simulation
         self.config = config
         self.by_urn = {r.urn: r for r in simulation.resources}
+        self._props: dict[tuple[str, str], Any] = {}
+        self._providers: dict[str, PolicyProviderResource | None] = {}
+        self._stack: list[PolicyResource] | None = None
+
+    def props(self, reg: Registration, outputs: bool = False) -> Any:
+        key = (reg.urn, "state" if outputs else "inputs")
+        if key not in self._props:
+            self._props[key] = _engine_props((reg.state or reg.inputs) if outputs else reg.inputs)
+        return self._props[key]
 
     def provider(self, reg: Registration) -> PolicyProviderResource | None:
+        if reg.urn not in self._providers:
+            self._providers[reg.urn] = self._provider(reg)
+        return self._providers[reg.urn]
+
+    def _provider(self, reg: Registration) -> PolicyProviderResource | None:
         if reg.provider:
             urn = reg.provider.rsplit("::", 1)[0]
             provider = self.by_urn.get(urn)
             if provider is not None:
-                return PolicyProviderResource(
-                    provider.type, _engine_props(provider.inputs), provider.urn, provider.name
-                )
+                return PolicyProviderResource(provider.type, self.props(provider), provider.urn, provider.name)
         if not reg.custom or reg.type.startswith("pulumi:providers:"):
             return None
         package = reg.type.split(":", 1)[0]
@@ -125,7 +136,7 @@ class _Converter:
     def resource_args(self, reg: Registration, policy_config: Mapping[str, Any] | None) -> ResourceValidationArgs:
         return ResourceValidationArgs(
             reg.type,
-            _engine_props(reg.inputs),
+            self.props(reg),
             reg.urn,
             reg.name,
             _options(reg),
@@ -134,10 +145,15 @@ class _Converter:
         )
 
     def stack_args(self, policy_config: Mapping[str, Any] | None) -> StackValidationArgs:
+        if self._stack is None:
+            self._stack = self._stack_resources()
+        return StackValidationArgs(self._stack, policy_config)
+
+    def _stack_resources(self) -> list[PolicyResource]:
         resources = {
             reg.urn: PolicyResource(
                 reg.type,
-                _engine_props(reg.state or reg.inputs),
+                self.props(reg, outputs=True),
                 reg.urn,
                 reg.name,
                 _options(reg),
@@ -152,7 +168,7 @@ class _Converter:
             resource = resources[reg.urn]
             resource.parent = resources.get(reg.parent)
             resource.dependencies.extend(resources[d] for d in reg.dependencies if d in resources)
-        return StackValidationArgs(list(resources.values()), policy_config)
+        return list(resources.values())
 
 
 def resource_validation_args(

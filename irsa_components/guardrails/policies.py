@@ -1,8 +1,10 @@
 """The guardrails as pulumi-policy policies: thin shells over ``rules`` and ``stack``.
 
 Each policy reads its config (defaults below, overridable per policy in the pack's config), turns the
-engine's property proxies into plain data (unknowns stay sentinels, so nothing raises during preview),
-runs the plain rule function and reports each finding.
+engine's property proxies into plain data (unknowns stay sentinels, so nothing raises while reading),
+runs the plain rule function and reports each finding. What a rule could not decide is reported too:
+after the violations, as the engine's advisory "can't run policy during preview" diagnostic (raising
+``Undecided``), naming each question, so an undecided answer is never a silent pass.
 """
 
 from __future__ import annotations
@@ -21,14 +23,14 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.proxy import _DictProxy, _ListProxy
+from pulumi_policy.proxy import UnknownValueError, _DictProxy, _ListProxy
 
 from ..core.permissions import ADMIN_MANAGED_POLICIES
 from ..core.trust import DEFAULT_AUDIENCE
 from . import rules, stack
 from .resources import ROLE_TYPES
-from .rules import Finding
-from .values import unwrap_secrets
+from .rules import Finding, Findings
+from .values import UNKNOWN_STRING, unwrap_secrets
 
 PACK_NAME = "irsa-guardrails"
 
@@ -83,6 +85,22 @@ def settings(schema: PolicyConfigSchema, given: Mapping[str, Any] | None) -> dic
     return values
 
 
+class Undecided(UnknownValueError):
+    """What a rule could not decide: the engine reports it as an advisory diagnostic of the policy."""
+
+    def __init__(self, questions: Sequence[str]) -> None:
+        super().__init__(UNKNOWN_STRING, [])
+        self.message = "cannot decide: " + "; ".join(dict.fromkeys(questions))
+
+
+def _report(found: Findings, urn: str | None, exempt: Sequence[str], report: ReportViolation, stack: bool) -> None:
+    for finding in found.violations:
+        if not _exempted(finding, urn, exempt):
+            report(finding.message, finding.urn if stack else None)
+    if found.undecided:
+        raise Undecided(found.undecided)
+
+
 def _exempted(finding: Finding, urn: str | None, exempt: Sequence[str]) -> bool:
     names = {n for n in (*finding.subjects, finding.urn, urn) if n}
     return bool(names & set(exempt))
@@ -94,16 +112,18 @@ def _resource_policy(
     level: EnforcementLevel,
     severity: Severity,
     schema: PolicyConfigSchema,
-    check: Callable[[str, str, Mapping[str, Any], dict[str, Any]], list[Finding]],
+    check: Callable[[str, str, Mapping[str, Any], dict[str, Any]], Findings],
     remediation: str,
 ) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in ROLE_TYPES:
             return
         config = settings(schema, args.get_config())
-        for finding in check(args.resource_type, args.name, _props(args.props), config):
-            if not _exempted(finding, args.urn, config.get("exempt") or []):
-                report_violation(finding.message, None)
+        exempt = config.get("exempt") or []
+        found = check(args.resource_type, args.name, _props(args.props), config)
+        if set(exempt) & {args.name, args.urn}:
+            found.undecided.clear()
+        _report(found, args.urn, exempt, report_violation, stack=False)
 
     return ResourceValidationPolicy(
         name=name,
@@ -116,8 +136,23 @@ def _resource_policy(
     )
 
 
+_last_stack: tuple[Sequence[PolicyResource], int, list[stack.StackResource]] | None = None
+
+
 def stack_resources(resources: Sequence[PolicyResource]) -> list[stack.StackResource]:
-    """The engine's view of the stack as plain ``StackResource`` records."""
+    """The engine's view of the stack as plain ``StackResource`` records.
+
+    Converted once for the stack policies that get the very same resources in a row (the offline runner
+    hands them one list; the engine, a new one per policy)."""
+    global _last_stack
+    if _last_stack is not None and _last_stack[0] is resources and _last_stack[1] == len(resources):
+        return _last_stack[2]
+    converted = _stack_resources(resources)
+    _last_stack = (resources, len(resources), converted)  # the list itself kept: its identity stays its own
+    return converted
+
+
+def _stack_resources(resources: Sequence[PolicyResource]) -> list[stack.StackResource]:
     return [
         stack.StackResource(
             type=r.resource_type,
@@ -137,14 +172,14 @@ def _stack_policy(
     level: EnforcementLevel,
     severity: Severity,
     schema: PolicyConfigSchema,
-    check: Callable[[list[stack.StackResource], dict[str, Any]], list[Finding]],
+    check: Callable[[list[stack.StackResource], dict[str, Any]], Findings],
     remediation: str,
 ) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         config = settings(schema, args.get_config())
-        for finding in check(stack_resources(args.resources), config):
-            if not _exempted(finding, None, config.get("exempt") or []):
-                report_violation(finding.message, finding.urn)
+        _report(
+            check(stack_resources(args.resources), config), None, config.get("exempt") or [], report_violation, True
+        )
 
     return StackValidationPolicy(
         name=name,
@@ -203,7 +238,9 @@ ADMIN_SCHEMA_PROPERTIES = {
         + ").",
     ),
     "additionalForbiddenActions": _string_list_schema(
-        [], "Further actions (e.g. iam:*) a workload role's policies must not allow (always forbidden: * and *:*)."
+        [],
+        "Further actions (e.g. iam:PassRole, ec2:*) a workload role's policies must not allow (always forbidden:"
+        " actions of services they never name, as '*' and NotAction grant, and IAM actions beyond reading).",
     ),
 }
 ADMIN_SCHEMA = _schema(dict(ADMIN_SCHEMA_PROPERTIES))
@@ -236,7 +273,8 @@ OIDC_PROVIDER_SCHEMA = _schema(
 
 web_identity_trust = _resource_policy(
     "irsa-web-identity-trust",
-    "Web-identity (IRSA) trust must pin the token's sub and aud to one OIDC provider's service accounts.",
+    "Web-identity (IRSA) trust must admit only the service accounts, providers and audiences it names, and no"
+    " other principal.",
     EnforcementLevel.MANDATORY,
     Severity.HIGH,
     WEB_IDENTITY_SCHEMA,
@@ -256,7 +294,8 @@ namespace_wildcard = _resource_policy(
 )
 pod_identity_trust = _resource_policy(
     "irsa-pod-identity-trust",
-    "EKS Pod Identity trust must allow sts:TagSession and be scoped to the account with aws:SourceAccount.",
+    "EKS Pod Identity trust must allow sts:TagSession, admit only the accounts it names (aws:SourceAccount), and no"
+    " other principal.",
     EnforcementLevel.MANDATORY,
     Severity.HIGH,
     POD_IDENTITY_SCHEMA,

@@ -5,14 +5,16 @@ Plain data in, plain data out: no Pulumi imports, so the command line and the te
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..core.analysis import TrustAnalysis, analyse_trust
 from ..core.documents import as_list
+from ..core.queries import DEFAULT_SYMBOLS
 from ..core.trust import DEFAULT_AUDIENCE
-from .values import has_unknown, is_unknown, known_str, read_document
+from .values import UNKNOWN_OBJECT, UNKNOWN_STRING, has_unknown, is_unknown, known_str, read_document
 
 ROLE = "aws:iam/role:Role"
 NATIVE_ROLE = "aws-native:iam:Role"
@@ -92,36 +94,103 @@ def role_view(resource_type: str, logical_name: str, props: Mapping[str, Any]) -
 
 @dataclass(frozen=True)
 class TrustView:
-    """A role's trust policy read back with the core analysis, knowing which parts are still unknown."""
+    """A role's trust policy read back with the core analysis; values not known yet are symbols in it."""
 
     document: dict[str, Any] | None
+    """The document as the analysis reads it (unknown values replaced, see ``symbolic``); None when the
+    whole document is not known yet."""
     analysis: TrustAnalysis | None
     unknown: bool
     """The whole document, or some part of it, is not known yet (preview)."""
 
     @property
-    def is_workload(self) -> bool:
-        """Trusted by Kubernetes workloads: web identity (IRSA) or EKS Pod Identity."""
-        return self.analysis is not None and bool(self.analysis.web_identity or self.analysis.pod_identity)
-
-    def statement(self, index: int) -> Mapping[str, Any]:
-        statements = as_list(self.document.get("Statement")) if self.document else []
-        item = statements[index] if 0 <= index < len(statements) else None
-        return item if isinstance(item, Mapping) else {}
-
-    def decidable(self, index: int, *fields: str) -> bool:
-        """Whether the named fields of statement ``index`` are fully known."""
-        statement = self.statement(index)
-        return not any(has_unknown(statement.get(f)) for f in fields)
+    def is_workload(self) -> bool | None:
+        """Assumable by Kubernetes workloads (web identity or EKS Pod Identity); None: cannot tell yet."""
+        if self.analysis is None:
+            return None if self.unknown else False
+        return self.analysis.workload
 
 
-def read_trust(value: object, audiences_allowed: Sequence[str] = (DEFAULT_AUDIENCE,)) -> TrustView:
+# Placeholders of an offline run (``<account-id>``) are symbols: values of their own the solver ranges
+# over. A value the engine does not know yet (preview) is not even that: the part of the statement
+# that holds it becomes a construct the analysis does not know, which decides nothing either way.
+SYMBOLS = DEFAULT_SYMBOLS
+
+
+def symbolic(document: Mapping[str, Any]) -> dict[str, Any]:
+    """``document`` with each part holding a value not known yet made unknown to the analysis: a Principal
+    that is neither "*" nor a block, an Action or Resource entry that is not a string, an operator block
+    that is not a block. A finding must then hold whatever those values turn out to be."""
+
+    def statement(raw: Any) -> Any:
+        if not isinstance(raw, Mapping):
+            return raw
+        out = dict(raw)
+        for field in ("Principal", "NotPrincipal"):
+            if field in out and has_unknown(out[field]):
+                out[field] = "<a principal not known yet>"
+        for field in ("Action", "NotAction", "Resource", "NotResource"):
+            if field in out and has_unknown(out[field]):
+                out[field] = [{"unknown": True}]
+        condition = out.get("Condition")
+        if isinstance(condition, Mapping):
+            out["Condition"] = {op: UNKNOWN_OBJECT if has_unknown(block) else block for op, block in condition.items()}
+        if has_unknown(out.get("Effect")):
+            out["Effect"] = UNKNOWN_STRING
+        return out
+
+    statements = document.get("Statement")
+    if is_unknown(statements):
+        return {**document, "Statement": [{"Effect": UNKNOWN_STRING}]}
+    return {**document, "Statement": [statement(s) for s in as_list(statements)]}
+
+
+_read: dict[tuple[Any, ...], TrustView] = {}
+
+
+def read_trust(
+    value: object,
+    audiences_allowed: Sequence[str] = (DEFAULT_AUDIENCE,),
+    *,
+    allowed_namespaces: Sequence[str] = (),
+    allowed_accounts: Sequence[str] = (),
+    role_account: str | None = None,
+) -> TrustView:
+    """The trust read back (``core.analysis``); every policy of the pack reads the same roles, once each."""
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    key = (text, tuple(audiences_allowed), tuple(allowed_namespaces), tuple(allowed_accounts), role_account)
+    found = _read.get(key)
+    if found is None:
+        if len(_read) > 20_000:
+            _read.clear()
+        found = _read_trust(value, audiences_allowed, allowed_namespaces, allowed_accounts, role_account)
+        _read[key] = found
+    return found
+
+
+def _read_trust(
+    value: object,
+    audiences_allowed: Sequence[str],
+    allowed_namespaces: Sequence[str],
+    allowed_accounts: Sequence[str],
+    role_account: str | None,
+) -> TrustView:
     if is_unknown(value):
         return TrustView(None, None, True)
     document = read_document(value)
     if document is None:
         return TrustView(None, None, False)
-    return TrustView(document, analyse_trust(document, tuple(audiences_allowed)), has_unknown(document))
+    unknown = has_unknown(document)
+    readable = symbolic(document) if unknown else document
+    analysis = analyse_trust(
+        readable,
+        audiences=tuple(audiences_allowed),
+        allowed_namespaces=tuple(allowed_namespaces),
+        allowed_accounts=tuple(allowed_accounts),
+        role_account=role_account,
+        symbols=SYMBOLS,
+    )
+    return TrustView(readable, analysis, unknown)
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,28 @@
 """Resource-level guardrails as plain functions: (type, name, props, settings) -> findings.
 
-Every judgement of a trust policy comes from ``core.analysis`` (who a statement admits and how weakly)
-and every admin check from ``core.permissions``; this module decides which weaknesses are violations,
-skips what is not known yet, and words the message: the resource, the rule and the fix.
+Every judgement of a trust policy comes from ``core.analysis`` (what a trust admits beyond what it
+names, decided by the solver, each finding with a witness) and every admin check from
+``core.permissions``; this module decides which findings are violations of which rule and words the
+message: the resource, the rule, the witness and the fix. A rule never passes silently on what it
+cannot decide (a value not known yet that the answer depends on): it returns the question as
+``undecided`` and the policy reports it (advisory) instead of passing.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.analysis import Weakness, WebIdentityGrant
-from ..core.documents import as_list
-from ..core.permissions import ADMIN_MANAGED_POLICIES, admin_actions, admin_managed_policies
+from ..core.analysis import Weakness
+from ..core.permissions import ADMIN_MANAGED_POLICIES, admin_grants, admin_managed_policies
 from ..core.trust import DEFAULT_AUDIENCE
-from .resources import RoleView, TrustView, read_trust, role_view
-from .values import known_number, read_document, string_list
+from .resources import SYMBOLS, RoleView, TrustView, read_trust, role_view, symbolic
+from .values import has_unknown, is_unknown, known_number, read_document, string_list
 
 DEFAULT_MAX_SESSION_SECONDS = 3600
 AWS_DEFAULT_MAX_SESSION_SECONDS = 3600
-
-# A StringLike subject whose namespace is literal stays inside that namespace whatever the name
-# pattern is: the API server never puts ':' in a namespace or service-account name.
-_NAMESPACE_SCOPED = re.compile(r"^system:serviceaccount:(?P<ns>[a-z0-9]([-a-z0-9]*[a-z0-9])?):")
 
 
 @dataclass(frozen=True)
@@ -39,106 +37,111 @@ class Finding:
     """Names that identify the resources concerned (logical names, IAM role names, namespace/name), for exemptions."""
 
 
-_WEB_FIXES = {
-    "missing-sub": (
+@dataclass
+class Findings:
+    """A rule's violations, and the questions it could not decide (never a silent pass)."""
+
+    violations: list[Finding] = field(default_factory=list)
+    undecided: list[str] = field(default_factory=list)
+
+
+_FIXES = {
+    "provider-unpinned": (
+        'name the cluster\'s IAM OIDC provider: Principal {"Federated": "arn:<partition>:iam::<account>:oidc-provider/'
+        '<issuer host>"} (not "*")'
+    ),
+    "sub-unpinned": (
         'pin the token subject: Condition.StringEquals {"<issuer>:sub": "system:serviceaccount:<namespace>:<name>"}'
-        " listing exactly the service accounts that use the role (irsa_components.IrsaRole writes this for you)"
+        " listing exactly the service accounts that use the role (irsa_components.IrsaRole writes this for you);"
+        " if a wildcard is unavoidable keep it inside one namespace (system:serviceaccount:<namespace>:*)"
     ),
-    "missing-aud": 'pin the token audience: Condition.StringEquals {"<issuer>:aud": "sts.amazonaws.com"}',
-    "sub-wildcard-broad": (
-        "list the service accounts with StringEquals; if a wildcard is unavoidable keep it inside one namespace"
-        " (system:serviceaccount:<namespace>:*)"
+    "aud-unexpected": (
+        'pin the token audience: Condition.StringEquals {"<issuer>:aud": "sts.amazonaws.com"} (or the audience of'
+        " the service account's eks.amazonaws.com/audience annotation, added to this policy's allowedAudiences)"
     ),
+    "open-principal": (
+        "name the principals that may assume the role (an account root pinned with ArnEquals aws:PrincipalArn, or the"
+        ' role itself), never "*" or {"AWS": "*"}'
+    ),
+    "admits-outside": "build the trust with irsa_components.IrsaRole, which admits exactly the service's identities",
     "sub-namespace-wildcard": (
         "list the service accounts with StringEquals, or add the namespace to this policy's allowedNamespaces"
     ),
-    "aud-unexpected": (
-        "pin aud to sts.amazonaws.com (or the audience of the service account's eks.amazonaws.com/audience"
-        " annotation, added to this policy's allowedAudiences)"
-    ),
-    "aud-wildcard": "pin aud with StringEquals to the exact audience, e.g. sts.amazonaws.com",
-    "federated-not-oidc-provider": (
-        "set Principal.Federated to the cluster's IAM OIDC provider ARN"
-        " (arn:<partition>:iam::<account>:oidc-provider/<issuer host>)"
-    ),
-    "principal-star": 'replace Principal "*" with {"Federated": "<the cluster\'s IAM OIDC provider ARN>"}',
-    "no-condition": "add a Condition pinning <issuer>:sub and <issuer>:aud with StringEquals",
-    "condition-host-mismatch": (
-        "use condition keys of this statement's own provider: <issuer host of Principal.Federated>:sub and :aud"
-    ),
-}
-
-_POD_FIXES = {
     "missing-tag-session": 'allow both actions: "Action": ["sts:AssumeRole", "sts:TagSession"]',
-    "missing-source-account": 'scope it to your account: Condition.StringEquals {"aws:SourceAccount": "<account id>"}',
-    "source-account-not-allowed": "scope aws:SourceAccount to one of this policy's allowedSourceAccounts",
-    "unpinned-cluster": (
+    "account-unpinned": 'scope it to your account: Condition.StringEquals {"aws:SourceAccount": "<account id>"}',
+    "cluster-unpinned": (
         'pin the cluster: Condition.StringEquals {"aws:RequestTag/eks-cluster-arn": "<cluster ARN>"}'
         " (service accounts are unique only within one cluster)"
     ),
-    "unpinned-namespace": 'pin the namespace: Condition.StringEquals {"aws:RequestTag/kubernetes-namespace": "<ns>"}',
-    "unpinned-service-account": (
+    "namespace-unpinned": 'pin the namespace: Condition.StringEquals {"aws:RequestTag/kubernetes-namespace": "<ns>"}',
+    "service-account-unpinned": (
         'pin the service account: Condition.StringEquals {"aws:RequestTag/kubernetes-service-account": "<name>"}'
     ),
 }
 
-# The statement fields a weakness depends on: it is reported only once those are known.
-_DEPENDS = {
-    "principal-star": ("Principal",),
-    "federated-not-oidc-provider": ("Principal",),
-    "no-condition": ("Condition",),
-    "missing-tag-session": ("Action",),
-}
-_WEB_DEFAULT_DEPENDS = ("Principal", "Condition")
-_POD_DEFAULT_DEPENDS = ("Condition",)
-
-POD_PINNING_CODES = frozenset({"unpinned-cluster", "unpinned-namespace", "unpinned-service-account"})
-WEB_ADVISORY_CODES = frozenset({"sub-namespace-wildcard"})
+# Which rule reports which finding of core.analysis.
+WEB_CODES = ("provider-unpinned", "sub-unpinned", "aud-unexpected")
+POD_CODES = ("missing-tag-session", "account-unpinned")
+ANY_WORKLOAD_CODES = ("open-principal", "admits-outside")
+POD_PINNING_CODES = ("cluster-unpinned", "namespace-unpinned", "service-account-unpinned")
 
 
 def _fix(code: str) -> str:
-    return _WEB_FIXES.get(code) or _POD_FIXES.get(code) or "build the trust with irsa_components.IrsaRole"
+    return _FIXES.get(code, "build the trust with irsa_components.IrsaRole")
 
 
-def _trust_message(role: RoleView, statement: int, kind: str, weakness: Weakness) -> str:
-    return (
-        f"{role.label}: {kind} trust statement {statement}: {weakness.message} [{weakness.code}]. "
-        f"Fix: {_fix(weakness.code)}."
-    )
+def _trust_message(role: RoleView, kind: str, weakness: Weakness) -> str:
+    where = f" statement {weakness.statement}" if weakness.statement is not None else ""
+    return f"{role.label}: {kind} trust{where}: {weakness.message} [{weakness.code}]. Fix: {_fix(weakness.code)}."
 
 
 def _subjects(role: RoleView) -> tuple[str, ...]:
     return tuple(n for n in (role.logical_name, role.role_name) if n)
 
 
-def subject_patterns(grant: WebIdentityGrant) -> list[tuple[str, str | None]]:
-    """(pattern, namespace) of each wildcard sub pattern; namespace is None when it spans namespaces."""
-    if grant.subject_operator != "StringLike":
-        return []
-    out: list[tuple[str, str | None]] = []
-    for pattern in grant.subjects:
-        if "*" in pattern or "?" in pattern:
-            match = _NAMESPACE_SCOPED.match(pattern)
-            out.append((pattern, match.group("ns") if match else None))
-    return out
-
-
-def web_identity_weaknesses(grant: WebIdentityGrant) -> list[Weakness]:
-    """The grant's weaknesses as ``core.analysis`` classifies them (a sub pattern with a literal namespace
-    stays in that namespace: advisory; anything broader: mandatory)."""
-    return list(grant.weaknesses)
-
-
 def _role_and_trust(
-    resource_type: str, name: str, props: Mapping[str, Any], audiences: Sequence[str] = (DEFAULT_AUDIENCE,)
+    resource_type: str,
+    name: str,
+    props: Mapping[str, Any],
+    *,
+    audiences: Sequence[str] = (DEFAULT_AUDIENCE,),
+    allowed_namespaces: Sequence[str] = (),
+    allowed_accounts: Sequence[str] = (),
 ) -> tuple[RoleView, TrustView] | None:
     role = role_view(resource_type, name, props)
     if role is None:
         return None
-    trust = read_trust(role.trust, audiences)
-    if trust.analysis is None:
-        return None
+    account = role.arn.split(":")[4] if role.arn and role.arn.count(":") >= 5 else None
+    trust = read_trust(
+        role.trust,
+        tuple(audiences) or (DEFAULT_AUDIENCE,),
+        allowed_namespaces=allowed_namespaces,
+        allowed_accounts=allowed_accounts,
+        role_account=account,
+    )
     return role, trust
+
+
+def _trust_findings(
+    role: RoleView, trust: TrustView, kind: str, codes: Sequence[str], when: bool | None, found: Findings
+) -> Findings:
+    """The weaknesses with ``codes`` as violations, if the role is trusted this way (``when``)."""
+    if trust.analysis is None:
+        if trust.unknown:
+            found.undecided.append(f"{role.label}: its trust policy is not known yet")
+        return found
+    if when is None:
+        found.undecided.append(f"{role.label}: cannot decide whether {kind} can assume it")
+    if not when:
+        return found
+    for weakness in trust.analysis.weaknesses:
+        if weakness.code in codes and weakness.level != "undecided":
+            found.violations.append(
+                Finding(weakness.code, _trust_message(role, kind, weakness), subjects=_subjects(role))
+            )
+        elif weakness.code in codes:
+            found.undecided.append(f"{role.label}: {kind} trust: {weakness.message}")
+    return found
 
 
 def web_identity_trust_findings(
@@ -147,28 +150,15 @@ def web_identity_trust_findings(
     props: Mapping[str, Any],
     *,
     allowed_audiences: Sequence[str] = (DEFAULT_AUDIENCE,),
-) -> list[Finding]:
-    """Mandatory: web-identity statements that do not pin sub and aud tightly to one OIDC provider."""
-    found = _role_and_trust(resource_type, name, props, allowed_audiences or (DEFAULT_AUDIENCE,))
+) -> Findings:
+    """Mandatory: a web-identity (IRSA) trust admitting a token outside the providers, service accounts and
+    audiences it names, or any principal it does not name."""
+    found = _role_and_trust(resource_type, name, props, audiences=allowed_audiences)
     if found is None:
-        return []
+        return Findings()
     role, trust = found
-    assert trust.analysis is not None
-    findings = []
-    for grant in trust.analysis.web_identity:
-        for weakness in web_identity_weaknesses(grant):
-            if weakness.code in WEB_ADVISORY_CODES:
-                continue
-            if not trust.decidable(grant.statement, *_DEPENDS.get(weakness.code, _WEB_DEFAULT_DEPENDS)):
-                continue
-            findings.append(
-                Finding(
-                    weakness.code,
-                    _trust_message(role, grant.statement, "web-identity", weakness),
-                    subjects=_subjects(role),
-                )
-            )
-    return findings
+    web = trust.analysis.web_identity if trust.analysis else None
+    return _trust_findings(role, trust, "web-identity", (*WEB_CODES, *ANY_WORKLOAD_CODES), web, Findings())
 
 
 def namespace_wildcard_findings(
@@ -177,32 +167,14 @@ def namespace_wildcard_findings(
     props: Mapping[str, Any],
     *,
     allowed_namespaces: Sequence[str] = (),
-) -> list[Finding]:
-    """Advisory: web-identity statements admitting every (matching) service account of a namespace."""
-    found = _role_and_trust(resource_type, name, props)
+) -> Findings:
+    """Advisory: web-identity trust admitting every (matching) service account of a namespace."""
+    found = _role_and_trust(resource_type, name, props, allowed_namespaces=allowed_namespaces)
     if found is None:
-        return []
+        return Findings()
     role, trust = found
-    assert trust.analysis is not None
-    findings = []
-    for grant in trust.analysis.web_identity:
-        if not trust.decidable(grant.statement, *_WEB_DEFAULT_DEPENDS):
-            continue
-        for pattern, namespace in subject_patterns(grant):
-            if namespace is None or namespace in allowed_namespaces:
-                continue
-            weakness = Weakness(
-                "sub-namespace-wildcard",
-                f"{pattern!r} admits every matching service account anyone can create in namespace {namespace!r}",
-            )
-            findings.append(
-                Finding(
-                    weakness.code,
-                    _trust_message(role, grant.statement, "web-identity", weakness),
-                    subjects=(*_subjects(role), namespace),
-                )
-            )
-    return findings
+    web = trust.analysis.web_identity if trust.analysis else None
+    return _trust_findings(role, trust, "web-identity", ("sub-namespace-wildcard",), web, Findings())
 
 
 def pod_identity_trust_findings(
@@ -211,34 +183,31 @@ def pod_identity_trust_findings(
     props: Mapping[str, Any],
     *,
     allowed_source_accounts: Sequence[str] = (),
-) -> list[Finding]:
-    """Mandatory: Pod Identity statements without sts:TagSession or without an account scope."""
-    found = _role_and_trust(resource_type, name, props)
+) -> Findings:
+    """Mandatory: a Pod Identity trust that EKS cannot use (no sts:TagSession) or that admits another account,
+    or (when the role is not also a web-identity one) any principal it does not name."""
+    found = _role_and_trust(resource_type, name, props, allowed_accounts=allowed_source_accounts)
     if found is None:
-        return []
+        return Findings()
     role, trust = found
-    assert trust.analysis is not None
-    findings = []
-    for grant in trust.analysis.pod_identity:
-        weaknesses = [w for w in grant.weaknesses if w.code not in POD_PINNING_CODES]
-        outside = [a for a in grant.source_accounts if a not in allowed_source_accounts]
-        if allowed_source_accounts and grant.source_accounts and outside:
-            weaknesses.append(
-                Weakness(
-                    "source-account-not-allowed",
-                    f"aws:SourceAccount {outside} is not one of {list(allowed_source_accounts)}",
-                )
+    analysis = trust.analysis
+    pods = analysis.pod_identity if analysis else None
+    codes: tuple[str, ...] = POD_CODES
+    if analysis is not None and analysis.web_identity is False:
+        codes = (*codes, *ANY_WORKLOAD_CODES)  # the web-identity rule reports them otherwise
+    findings = _trust_findings(role, trust, "Pod Identity", codes, pods, Findings())
+    if allowed_source_accounts:
+        findings.violations = [
+            Finding(
+                "source-account-not-allowed",
+                f.message.replace("[account-unpinned]", "[source-account-not-allowed]"),
+                f.urn,
+                f.subjects,
             )
-        for weakness in weaknesses:
-            if not trust.decidable(grant.statement, *_DEPENDS.get(weakness.code, _POD_DEFAULT_DEPENDS)):
-                continue
-            findings.append(
-                Finding(
-                    weakness.code,
-                    _trust_message(role, grant.statement, "Pod Identity", weakness),
-                    subjects=_subjects(role),
-                )
-            )
+            if f.code == "account-unpinned"
+            else f
+            for f in findings.violations
+        ]
     return findings
 
 
@@ -248,28 +217,15 @@ def pod_identity_pinning_findings(
     props: Mapping[str, Any],
     *,
     require_cluster: bool = True,
-) -> list[Finding]:
-    """Advisory: Pod Identity statements not pinned to a namespace and service account (and cluster)."""
+) -> Findings:
+    """Advisory: Pod Identity trust not pinned to the clusters, namespaces and service accounts it names."""
     found = _role_and_trust(resource_type, name, props)
     if found is None:
-        return []
+        return Findings()
     role, trust = found
-    assert trust.analysis is not None
-    wanted = POD_PINNING_CODES if require_cluster else POD_PINNING_CODES - {"unpinned-cluster"}
-    findings = []
-    for grant in trust.analysis.pod_identity:
-        if not trust.decidable(grant.statement, *_POD_DEFAULT_DEPENDS):
-            continue
-        for weakness in grant.weaknesses:
-            if weakness.code in wanted:
-                findings.append(
-                    Finding(
-                        weakness.code,
-                        _trust_message(role, grant.statement, "Pod Identity", weakness),
-                        subjects=_subjects(role),
-                    )
-                )
-    return findings
+    codes = POD_PINNING_CODES if require_cluster else tuple(c for c in POD_PINNING_CODES if c != "cluster-unpinned")
+    pods = trust.analysis.pod_identity if trust.analysis else None
+    return _trust_findings(role, trust, "Pod Identity", codes, pods, Findings())
 
 
 # Admin permissions -------------------------------------------------------------------------------
@@ -277,33 +233,30 @@ def pod_identity_pinning_findings(
 
 def forbidden_managed_policies(arns: Sequence[str], extra_names: Sequence[str] = ()) -> list[str]:
     """AWS managed policies no workload role should hold: the core's list plus ``extra_names``."""
-    found = list(admin_managed_policies(arns))
-    extra = {n for n in extra_names if n not in ADMIN_MANAGED_POLICIES}
-    for arn in arns:
-        _, _, tail = arn.partition(":iam::aws:policy/")
-        if arn not in found and tail and tail.rsplit("/", 1)[-1] in extra:
-            found.append(arn)
-    return found
+    return admin_managed_policies(arns, extra_names)
 
 
-def admin_statements(document: Mapping[str, Any], extra_actions: Sequence[str] = ()) -> list[str]:
-    """Readable descriptions of the Allow statements that grant every action (or a forbidden one)."""
-    statements = [s for s in as_list(document.get("Statement")) if isinstance(s, Mapping)]
-    found = admin_actions(statements)
-    extra = {a.lower() for a in extra_actions}
-    if extra:
-        for statement in statements:
-            if statement.get("Effect") != "Allow":
-                continue
-            for action in as_list(statement.get("Action")):
-                if isinstance(action, str) and action.lower() in extra:
-                    found.append(f"Action {action!r} on {statement.get('Resource')!r}")
-    return found
+_admin: dict[tuple[str, tuple[str, ...]], tuple[list[str], list[str]]] = {}
+
+
+def admin_statements(document: Mapping[str, Any], extra_actions: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+    """(descriptions of the administrator-like grants of a permission document, what could not be decided);
+    each document is judged once, whichever rule asks (a role's own inline policies, attachments)."""
+    key = (json.dumps(document, sort_keys=True, default=str), tuple(extra_actions))
+    if key not in _admin:
+        if len(_admin) > 20_000:
+            _admin.clear()
+        readable = symbolic(document) if has_unknown(document) else dict(document)
+        grants = admin_grants(readable, extra_actions=extra_actions, symbols=SYMBOLS)
+        found = [g.message for g in grants if g.code != "undecided"]
+        _admin[key] = (found, [g.message for g in grants if g.code == "undecided"])
+    found, undecided = _admin[key]
+    return list(found), list(undecided)
 
 
 ADMIN_FIX = (
     "grant the workload only the actions and resources it needs (least privilege); keep"
-    " AdministratorAccess, IAMFullAccess and Action '*' away from roles that pods can assume"
+    " AdministratorAccess, IAMFullAccess, Action '*', iam:* and NotAction allows away from roles that pods can assume"
 )
 
 
@@ -314,18 +267,22 @@ def workload_admin_findings(
     *,
     extra_managed_policies: Sequence[str] = (),
     extra_actions: Sequence[str] = (),
-) -> list[Finding]:
+) -> Findings:
     """Mandatory: a workload-trusted role whose own properties give it administrator permissions."""
     found = _role_and_trust(resource_type, name, props)
     if found is None:
-        return []
+        return Findings()
     role, trust = found
-    if not trust.is_workload:
-        return []
-    findings = []
-    arns, _ = string_list(role.managed_policy_arns)
+    findings = Findings()
+    workload = trust.is_workload
+    if workload is False:
+        return findings
+    violations: list[Finding] = []
+    arns, unknown_arns = string_list(role.managed_policy_arns)
+    if unknown_arns:
+        findings.undecided.append(f"{role.label}: its managed policies are not known yet")
     for arn in forbidden_managed_policies(arns, extra_managed_policies):
-        findings.append(
+        violations.append(
             Finding(
                 "admin-managed-policy",
                 f"{role.label} is assumable by Kubernetes workloads and has managed policy {arn}"
@@ -336,16 +293,24 @@ def workload_admin_findings(
     for policy_name, value in role.inline_policies:
         document = read_document(value)
         if document is None:
+            if is_unknown(value):
+                findings.undecided.append(f"{role.label}: its inline policy {policy_name!r} is not known yet")
             continue
-        for description in admin_statements(document, extra_actions):
-            findings.append(
+        descriptions, undecided = admin_statements(document, extra_actions)
+        findings.undecided += [f"{role.label}: inline policy {policy_name!r}: {u}" for u in undecided]
+        if descriptions:
+            violations.append(
                 Finding(
                     "admin-inline-policy",
                     f"{role.label} is assumable by Kubernetes workloads and its inline policy {policy_name!r}"
-                    f" allows {description} [admin-inline-policy]. Fix: {ADMIN_FIX}.",
+                    f" {'; and '.join(descriptions)} [admin-inline-policy]. Fix: {ADMIN_FIX}.",
                     subjects=_subjects(role),
                 )
             )
+    if workload is None and violations:
+        findings.undecided += [f"cannot decide whether workloads can assume it, and: {v.message}" for v in violations]
+        return findings
+    findings.violations += violations
     return findings
 
 
@@ -355,27 +320,39 @@ def max_session_findings(
     props: Mapping[str, Any],
     *,
     max_seconds: int = DEFAULT_MAX_SESSION_SECONDS,
-) -> list[Finding]:
+) -> Findings:
     """Advisory: a workload-trusted role whose sessions may last longer than the ceiling."""
     found = _role_and_trust(resource_type, name, props)
     if found is None:
-        return []
+        return Findings()
     role, trust = found
-    if not trust.is_workload:
-        return []
+    if trust.is_workload is False:
+        return Findings()
     if role.max_session_duration is None:
         seconds: float | None = AWS_DEFAULT_MAX_SESSION_SECONDS
     else:
         seconds = known_number(role.max_session_duration)
     if seconds is None or seconds <= max_seconds:
-        return []
-    return [
-        Finding(
-            "max-session-duration",
-            f"{role.label} is assumable by Kubernetes workloads and allows sessions of {int(seconds)} seconds,"
-            f" above the {max_seconds}-second ceiling [max-session-duration]. Fix: set maxSessionDuration to"
-            f" {max_seconds} or less (SDKs refresh workload credentials automatically; a shorter session"
-            " limits how long leaked credentials stay valid), or raise this policy's maxSeconds.",
-            subjects=_subjects(role),
+        return Findings()
+    if trust.is_workload is None:
+        return Findings(
+            undecided=[
+                f"{role.label} allows {int(seconds)}-second sessions, and whether workloads can"
+                " assume it is not known yet"
+            ]
         )
-    ]
+    return Findings(
+        [
+            Finding(
+                "max-session-duration",
+                f"{role.label} is assumable by Kubernetes workloads and allows sessions of {int(seconds)} seconds,"
+                f" above the {max_seconds}-second ceiling [max-session-duration]. Fix: set maxSessionDuration to"
+                f" {max_seconds} or less (SDKs refresh workload credentials automatically; a shorter session"
+                " limits how long leaked credentials stay valid), or raise this policy's maxSeconds.",
+                subjects=_subjects(role),
+            )
+        ]
+    )
+
+
+__all__ = ["ADMIN_MANAGED_POLICIES", "Finding", "Findings"]

@@ -2,8 +2,9 @@
 
 Resources are connected the way the engine lets a policy connect them: by a property's value (a role
 name or ARN) or, while values are still unknown during preview, by the property's dependencies (the
-URNs of the resources whose outputs flow into it). Whatever cannot be connected or decided yet is
-skipped, never reported: the stack policies run again after ``pulumi up`` with every value known.
+URNs of the resources whose outputs flow into it). What cannot be connected yet is left for the run
+after ``pulumi up``; what is connected but cannot be decided (its answer depends on a value not known
+yet) is returned as undecided, which the policy reports, never as a pass.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.analysis import PodIdentityGrant, WebIdentityGrant
 from ..core.arns import eks_cluster_arn, parse_arn, partition_for_region
-from ..core.evaluate import Decision, evaluate, pod_identity_requests, web_identity_request
+from ..core.evaluate import Decision, Request, evaluate, pod_identity_requests, web_identity_request
 from ..core.kubernetes import AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, ServiceAccountRef
+from ..core.queries import kleene_allowed
+from ..core.scope import Named
 from ..core.trust import DEFAULT_AUDIENCE, POD_IDENTITY_PRINCIPAL, issuer_host
 from .resources import (
     OIDC_PROVIDER,
@@ -27,13 +29,14 @@ from .resources import (
     ROLE_POLICY_ATTACHMENTS_EXCLUSIVE,
     ROLE_TYPES,
     SERVICE_ACCOUNT_TYPES,
+    SYMBOLS,
     RoleView,
     TrustView,
     read_trust,
     role_view,
     service_account_view,
 )
-from .rules import ADMIN_FIX, Finding, admin_statements, forbidden_managed_policies
+from .rules import ADMIN_FIX, Finding, Findings, admin_statements, forbidden_managed_policies
 from .values import is_unknown, known_str, read_document, string_list
 
 
@@ -80,8 +83,24 @@ def _names_role(value: str, role: RoleView) -> bool:
     return value == role.role_name
 
 
+_last_index: tuple[list[StackResource], int, StackIndex] | None = None
+
+
 class StackIndex:
     """The roles and customer managed policies of a stack, and how other resources refer to them."""
+
+    @classmethod
+    def of(cls, resources: Iterable[StackResource]) -> StackIndex:
+        """The index of ``resources``, built once for the stack rules that get the very same list in a row."""
+        global _last_index
+        if isinstance(resources, list):
+            # The list itself is kept (so its identity cannot pass to another), and its length checked.
+            if _last_index is not None and _last_index[0] is resources and _last_index[1] == len(resources):
+                return _last_index[2]
+            index = cls(resources)
+            _last_index = (resources, len(resources), index)
+            return index
+        return cls(resources)
 
     def __init__(self, resources: Iterable[StackResource]) -> None:
         self.resources = list(resources)
@@ -91,8 +110,22 @@ class StackIndex:
             if view is not None:
                 self.roles.append(StackRole(r, view, read_trust(view.trust)))
         self.roles_by_urn = {role.resource.urn: role for role in self.roles}
+        # A role can only be named by its IAM name (alone, or as the last part of its ARN): candidates by name.
+        self._by_name: dict[str | None, list[StackRole]] = {}
+        for role in self.roles:
+            self._by_name.setdefault(role.view.role_name, []).append(role)
         self.policies = [r for r in self.resources if r.type == POLICY]
         self.policies_by_urn = {p.urn: p for p in self.policies}
+
+    def _named(self, value: str, among: Sequence[StackRole] | None = None) -> list[StackRole]:
+        """The roles ``value`` (a name or ARN) names, among ``among`` (default: every role)."""
+        if among is None:
+            name = value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
+            candidates = [*self._by_name.get(name, ()), *self._by_name.get(None, ())]
+            if value.startswith("arn:"):
+                candidates += [r for r in self.roles if r.view.arn == value and r not in candidates]
+            among = candidates
+        return [r for r in among if _names_role(value, r.view)]
 
     def of_type(self, *types: str) -> list[StackResource]:
         return [r for r in self.resources if r.type in types]
@@ -109,7 +142,7 @@ class StackIndex:
         name = known_str(value)
         if name is None:
             return None
-        matches = [r for r in (deps or self.roles) if _names_role(name, r.view)]
+        matches = self._named(name, deps or None)
         return matches[0] if len(matches) == 1 else None
 
     def roles_for(self, resource: StackResource, prop: str, values: object) -> list[StackRole]:
@@ -117,7 +150,7 @@ class StackIndex:
         found = {r.resource.urn: r for r in self._role_deps(resource, prop)}
         names, _ = string_list(values)
         for name in names:
-            matches = [r for r in self.roles if _names_role(name, r.view)]
+            matches = self._named(name)
             if len(matches) == 1:
                 found.setdefault(matches[0].resource.urn, matches[0])
         return list(found.values())
@@ -158,7 +191,7 @@ def attached_admin_findings(
     *,
     extra_managed_policies: Sequence[str] = (),
     extra_actions: Sequence[str] = (),
-) -> list[Finding]:
+) -> Findings:
     """Mandatory: administrator permissions attached to a workload-trusted role by separate resources.
 
     Covers RolePolicyAttachment, RolePolicy, RolePolicyAttachmentsExclusive, PolicyAttachment, and
@@ -166,15 +199,21 @@ def attached_admin_findings(
     role's own managedPolicyArns. The role's own inline policies and AWS managed ARNs are the
     resource-level rule's job.
     """
-    index = StackIndex(resources)
-    findings: list[Finding] = []
+    index = StackIndex.of(resources)
+    out = Findings()
+    findings = out.violations
     seen: set[tuple[str, str]] = set()
 
     def report(attacher: StackResource, role: StackRole, key: str, what: str, fix: str) -> None:
-        if not role.trust.is_workload or (role.resource.urn, key) in seen:
+        if role.trust.is_workload is False or (role.resource.urn, key) in seen:
             return
         seen.add((role.resource.urn, key))
         via = "" if attacher.urn == role.resource.urn else f" through {_resource_label(attacher)}"
+        if role.trust.is_workload is None:
+            out.undecided.append(
+                f"{role.view.label} gets {what}{via}, and whether workloads can assume it is not known yet"
+            )
+            return
         findings.append(
             Finding(
                 "admin-attached",
@@ -195,9 +234,12 @@ def attached_admin_findings(
                     report(attacher, role, arn, f"managed policy {arn}", fix)
         for policy in index.policies_for(attacher, prop, arns):
             document = read_document(policy.props.get("policy"))
-            for description in admin_statements(document, extra_actions) if document else []:
+            descriptions, undecided = admin_statements(document, extra_actions) if document else ([], [])
+            out.undecided += [f"{_resource_label(policy)}: {u}" for u in undecided]
+            if descriptions:
+                what = f"{_resource_label(policy)}, which {'; and '.join(descriptions)}"
                 for role in roles:
-                    report(attacher, role, policy.urn, f"{_resource_label(policy)} allowing {description}", fix)
+                    report(attacher, role, policy.urn, what, fix)
 
     for r in index.resources:
         props = r.props
@@ -221,9 +263,12 @@ def attached_admin_findings(
             document = read_document(props.get("policy"))
             if role is None or document is None:
                 continue
-            for description in admin_statements(document, extra_actions):
-                report(r, role, r.urn, f"inline policy allowing {description}", f"narrow {_resource_label(r)}")
-    return findings
+            descriptions, undecided = admin_statements(document, extra_actions)
+            out.undecided += [f"{_resource_label(r)}: {u}" for u in undecided]
+            if descriptions:
+                what = f"an inline policy that {'; and '.join(descriptions)}"
+                report(r, role, r.urn, what, f"narrow {_resource_label(r)}")
+    return out
 
 
 # Service accounts annotated with a role of the stack -----------------------------------------------
@@ -247,17 +292,34 @@ def _failed_reasons(decision: Decision, indexes: Iterable[int], action: str) -> 
     return reasons
 
 
+def _providers(named: Named) -> list[tuple[str, str]]:
+    """(provider, issuer host) of the web-identity providers a trust names."""
+    out = []
+    for provider in named.providers:
+        host = provider.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in provider else provider
+        out.append((provider, host))
+    return out
+
+
+def _verdict(document: Mapping[str, Any], requests: Sequence[Request]) -> bool | None:
+    """Whether ``document`` allows every request; None when that depends on a part not known yet."""
+    values = [kleene_allowed(document, r) for r in requests]
+    if all(v is True for v in values):
+        return True
+    return False if any(v is False for v in values) else None
+
+
 def service_account_findings(
     resources: Iterable[StackResource], *, default_audience: str = DEFAULT_AUDIENCE
-) -> list[Finding]:
+) -> Findings:
     """Mandatory: a ServiceAccount annotated with a role of the stack that the role's trust does not admit.
 
     Decided with the core IAM evaluator on the exact request STS sees (sub = the service account,
     aud = the eks.amazonaws.com/audience annotation or the default), through each OIDC provider the role
-    trusts: the ServiceAccount's cluster is not known to the stack, so any one admitting it is enough.
+    names: the ServiceAccount's cluster is not known to the stack, so any one admitting it is enough.
     """
-    index = StackIndex(resources)
-    findings = []
+    index = StackIndex.of(resources)
+    out = Findings()
     for r in index.of_type(*SERVICE_ACCOUNT_TYPES):
         default_ns = known_str(r.provider_props.get("namespace")) or "default"
         sa = service_account_view(r.props, default_ns)
@@ -266,20 +328,26 @@ def service_account_findings(
         role_arn = sa.annotations.get(ROLE_ARN_ANNOTATION)
         audience = sa.annotations.get(AUDIENCE_ANNOTATION) or default_audience
         namespace, name = known_str(sa.namespace), known_str(sa.name)
-        if namespace is None or name is None or is_unknown(audience):
-            continue
         role = index.role_for(r, "metadata", role_arn)
-        if role is None or role.trust.analysis is None or role.trust.document is None:
+        if role is None:
+            continue
+        if namespace is None or name is None or is_unknown(audience):
+            out.undecided.append(f"{_resource_label(r)}: its namespace, name or audience is not known yet")
             continue
         ref = ServiceAccountRef(namespace, name)
         shown_arn = known_str(role_arn) or "(the role's ARN)"
         label = f"{_resource_label(r)} ({ref})"
-        grants = role.trust.analysis.web_identity
         subjects = (r.name, str(ref), role.view.logical_name, *([role.view.role_name] if role.view.role_name else []))
-        if not grants:
+        analysis, document = role.trust.analysis, role.trust.document
+        if analysis is None or document is None:
             if role.trust.unknown:
+                out.undecided.append(f"{label}: the trust of {role.view.label} is not known yet")
+            continue
+        if analysis.web_identity is not True:
+            if analysis.web_identity is None:
+                out.undecided.append(f"{label}: cannot decide whether {role.view.label} trusts a web identity")
                 continue
-            findings.append(
+            out.violations.append(
                 Finding(
                     "service-account-role-not-web-identity",
                     f"{label} is annotated {ROLE_ARN_ANNOTATION}={shown_arn}, but {role.view.label} does not trust"
@@ -291,19 +359,26 @@ def service_account_findings(
                 )
             )
             continue
-        decisions = [
-            evaluate(
-                role.trust.document, web_identity_request(g.provider_arn, g.issuer_host, ref.subject, str(audience))
+        providers = _providers(analysis.named)
+        requests = [web_identity_request(p, host, ref.subject, str(audience)) for p, host in providers]
+        verdicts = [_verdict(document, [request]) for request in requests]
+        if any(v is True for v in verdicts):
+            continue
+        if not providers or any(v is None for v in verdicts):
+            out.undecided.append(
+                f"{label}: whether {role.view.label} admits {ref.subject} depends on values not known yet"
             )
-            for g in grants
-        ]
-        if any(d.allowed for d in decisions) or role.trust.unknown:
             continue
         reasons = [
-            f"via {g.provider_arn}: " + "; ".join(_failed_reasons(d, [g.statement], "sts:AssumeRoleWithWebIdentity"))
-            for g, d in zip(grants, decisions, strict=True)
+            f"via {p}: "
+            + "; ".join(
+                _failed_reasons(
+                    evaluate(document, q), analysis.named.statements.get(p, ()), "sts:AssumeRoleWithWebIdentity"
+                )
+            )
+            for (p, _), q in zip(providers, requests, strict=True)
         ]
-        findings.append(
+        out.violations.append(
             Finding(
                 "service-account-not-trusted",
                 f"{label} is annotated {ROLE_ARN_ANNOTATION}={shown_arn}, but the trust of {role.view.label} does"
@@ -315,14 +390,14 @@ def service_account_findings(
                 subjects=subjects,
             )
         )
-    return findings
+    return out
 
 
 # EKS Pod Identity associations ----------------------------------------------------------------------
 
 
 def _association_context(
-    resource: StackResource, role: StackRole, cluster: str, grants: Sequence[PodIdentityGrant]
+    resource: StackResource, role: StackRole, cluster: str, named: Named
 ) -> tuple[str, str] | None:
     """(account, cluster ARN) of the request EKS makes for the association; None when not decidable."""
     props = resource.props
@@ -341,9 +416,9 @@ def _association_context(
             region = region or parsed.region or None
     region = known_str(props.get("region")) or region or known_str(resource.provider_props.get("region"))
     if account is None:
-        accounts = {a for g in grants for a in g.source_accounts}
+        accounts = set(named.source_accounts)
         account = accounts.pop() if len(accounts) == 1 else None
-    pinned = [a for g in grants for a in g.cluster_arns]
+    pinned = list(named.cluster_arns)
     if region is not None and account is not None:
         return account, eks_cluster_arn(partition or partition_for_region(region), region, account, cluster)
     # Region unknown (preview): take the pinned ARN of this cluster name if there is exactly one.
@@ -359,33 +434,39 @@ def _association_context(
     return None
 
 
-def pod_identity_association_findings(resources: Iterable[StackResource]) -> list[Finding]:
+def pod_identity_association_findings(resources: Iterable[StackResource]) -> Findings:
     """Mandatory: an EKS Pod Identity association whose role (of this stack) would refuse EKS's request.
 
     Decided with the core IAM evaluator on the sts:AssumeRole and sts:TagSession requests EKS makes for
     a pod of that cluster, namespace and service account (without session tags when the association
-    disables them).
+    disables them), with the association's ARN as aws:SourceArn.
     """
-    index = StackIndex(resources)
-    findings = []
+    index = StackIndex.of(resources)
+    out = Findings()
     for r in index.of_type(POD_IDENTITY_ASSOCIATION):
         props = r.props
         cluster = known_str(props.get("clusterName"))
         namespace = known_str(props.get("namespace"))
         service_account = known_str(props.get("serviceAccount"))
         disable_tags = props.get("disableSessionTags")
-        if cluster is None or namespace is None or service_account is None or is_unknown(disable_tags):
-            continue
         role = index.role_for(r, "roleArn", props.get("roleArn"))
-        if role is None or role.trust.analysis is None or role.trust.document is None:
+        if role is None:
+            continue
+        if cluster is None or namespace is None or service_account is None or is_unknown(disable_tags):
+            out.undecided.append(f"{_resource_label(r)}: its cluster, namespace, service account or tags are not known")
             continue
         label = f"{_resource_label(r)} ({cluster}: {namespace}/{service_account})"
         subjects = (r.name, f"{namespace}/{service_account}", role.view.logical_name, role.view.role_name or "")
-        grants = role.trust.analysis.pod_identity
-        if not grants:
+        analysis, document = role.trust.analysis, role.trust.document
+        if analysis is None or document is None:
             if role.trust.unknown:
+                out.undecided.append(f"{label}: the trust of {role.view.label} is not known yet")
+            continue
+        if analysis.pod_identity is not True:
+            if analysis.pod_identity is None:
+                out.undecided.append(f"{label}: cannot decide whether {role.view.label} trusts EKS Pod Identity")
                 continue
-            findings.append(
+            out.violations.append(
                 Finding(
                     "association-role-not-pod-identity",
                     f"{label} uses {role.view.label}, whose trust does not admit {POD_IDENTITY_PRINCIPAL}"
@@ -398,8 +479,9 @@ def pod_identity_association_findings(resources: Iterable[StackResource]) -> lis
                 )
             )
             continue
-        context = _association_context(r, role, cluster, grants)
+        context = _association_context(r, role, cluster, analysis.named)
         if context is None:
+            out.undecided.append(f"{label}: the association's account or cluster ARN is not known yet")
             continue
         account, cluster_arn = context
         requests = pod_identity_requests(
@@ -409,16 +491,24 @@ def pod_identity_association_findings(resources: Iterable[StackResource]) -> lis
             namespace=namespace,
             service_account=service_account,
             session_tags=not bool(disable_tags),
+            association_arn=known_str(props.get("associationArn")),
         )
-        failed = [(req, d) for req in requests if not (d := evaluate(role.trust.document, req)).allowed]
-        if not failed or role.trust.unknown:
+        verdict = _verdict(document, requests)
+        if verdict is True:
             continue
+        if verdict is None:
+            out.undecided.append(
+                f"{label}: whether {role.view.label} admits EKS's request depends on values not known yet"
+            )
+            continue
+        statements = [i for p in (POD_IDENTITY_PRINCIPAL,) for i in analysis.named.statements.get(p, ())]
         reasons = [
-            f"{req.action}: " + "; ".join(_failed_reasons(d, [g.statement for g in grants], req.action))
-            for req, d in failed
+            f"{req.action}: " + "; ".join(_failed_reasons(d, statements, req.action))
+            for req in requests
+            if not (d := evaluate(document, req)).allowed
         ]
         tags = "without session tags" if disable_tags else "with session tags"
-        findings.append(
+        out.violations.append(
             Finding(
                 "association-not-trusted",
                 f"{label} uses {role.view.label}, whose trust refuses EKS Pod Identity's request ({tags},"
@@ -430,7 +520,7 @@ def pod_identity_association_findings(resources: Iterable[StackResource]) -> lis
                 subjects=subjects,
             )
         )
-    return findings
+    return out
 
 
 # OIDC providers -----------------------------------------------------------------------------------------
@@ -438,20 +528,20 @@ def pod_identity_association_findings(resources: Iterable[StackResource]) -> lis
 
 def oidc_provider_findings(
     resources: Iterable[StackResource], *, required_client_ids: Sequence[str] = (DEFAULT_AUDIENCE,)
-) -> list[Finding]:
+) -> Findings:
     """Mandatory: an IRSA OIDC provider whose client IDs lack sts.amazonaws.com or an audience its roles pin.
 
     STS rejects a web-identity token whose aud is not one of the provider's client IDs. A provider is an
-    IRSA provider when its issuer is an EKS one (oidc.eks.*) or a role of the stack admits service
-    accounts (system:serviceaccount:...) through it.
+    IRSA provider when its issuer is an EKS one (oidc.eks.*) or a role of the stack names it next to
+    ``system:serviceaccount:`` subjects.
     """
-    index = StackIndex(resources)
-    users: dict[str, list[tuple[StackRole, WebIdentityGrant]]] = {}
+    index = StackIndex.of(resources)
+    users: dict[str, list[tuple[StackRole, str]]] = {}
     for role in index.roles:
-        for grant in role.trust.analysis.web_identity if role.trust.analysis else ():
-            if grant.issuer_host and role.trust.decidable(grant.statement, "Principal", "Condition"):
-                users.setdefault(grant.issuer_host, []).append((role, grant))
-    findings = []
+        named = role.trust.analysis.named if role.trust.analysis else None
+        for provider, host in _providers(named) if named else ():
+            users.setdefault(host, []).append((role, provider))
+    out = Findings()
     for r in index.of_type(OIDC_PROVIDER):
         url = known_str(r.props.get("url"))
         client_ids, unknown = string_list(r.props.get("clientIdLists"))
@@ -459,16 +549,18 @@ def oidc_provider_findings(
             continue
         host = issuer_host(url)
         arn = known_str(r.props.get("arn"))
-        trusted_by = [(role, g) for role, g in users.get(host, []) if arn is None or g.provider_arn == arn]
+        trusted_by = [(role, p) for role, p in users.get(host, []) if arn is None or p == arn]
         irsa = host.startswith("oidc.eks.") or any(
-            s.startswith("system:serviceaccount:") for _, g in trusted_by for s in g.subjects
+            s.startswith("system:serviceaccount:")
+            for role, _ in trusted_by
+            for s in (role.trust.analysis.named.subjects if role.trust.analysis else ())
         )
         if not irsa:
             continue
         subjects = (r.name, host)
         missing = [c for c in required_client_ids if c not in client_ids]
         if missing:
-            findings.append(
+            out.violations.append(
                 Finding(
                     "client-id-missing",
                     f"{_resource_label(r)} ({host}) has client IDs {client_ids}, without {missing}: STS rejects"
@@ -478,19 +570,20 @@ def oidc_provider_findings(
                     subjects=subjects,
                 )
             )
-        for role, grant in trusted_by:
-            absent = [a for a in grant.audiences if "*" not in a and "?" not in a and a not in client_ids]
-            absent = [a for a in absent if a not in missing]
-            if absent:
-                findings.append(
+        for role, _ in trusted_by:
+            named = role.trust.analysis.named if role.trust.analysis else None
+            pinned = [a for a in (named.audiences if named else ()) if not SYMBOLS.search(a)]
+            absent = [a for a in pinned if a not in client_ids and a not in missing]
+            if absent and pinned == list(named.audiences if named else ()):
+                out.violations.append(
                     Finding(
                         "audience-not-client-id",
                         f"{_resource_label(r)} ({host}) does not list {absent} as client IDs, but {role.view.label}"
-                        f" accepts only tokens for that audience (statement {grant.statement}), so STS rejects"
-                        " them [audience-not-client-id]. Fix: add the audience to the provider's clientIdLists,"
-                        " or pin the role's aud to one the provider lists.",
+                        f" accepts only tokens for {'that audience' if len(absent) == 1 else 'those audiences'},"
+                        " so STS rejects them [audience-not-client-id]. Fix: add the audience to the provider's"
+                        " clientIdLists, or pin the role's aud to one the provider lists.",
                         urn=r.urn,
                         subjects=(*subjects, role.view.logical_name),
                     )
                 )
-    return findings
+    return out

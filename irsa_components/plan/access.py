@@ -2,7 +2,9 @@
 
 This is the only place that turns trust documents into principals: the plan builds its access map
 with it and the diff re-derives principals from the trust documents a plan carries, so a plan edited
-by hand is judged by its documents. The reading itself is ``core.analysis.analyse_trust``.
+by hand is judged by its documents. The principals listed are what each statement names (checked with
+the evaluator); whether the trust admits anything beyond them is decided by the solver
+(``core.analysis.analyse_trust``), and each such request is a weakness with its witness.
 """
 
 from __future__ import annotations
@@ -14,22 +16,36 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import arns
-from ..core.analysis import OtherGrant, PodIdentityGrant, WebIdentityGrant, analyse_trust
+from ..core import logic as L
+from ..core import scope as S
+from ..core.analysis import analyse_trust
 from ..core.cross_account import (
     ASSUME_ROLE,
     EXTERNAL_ID_KEY,
-    PRINCIPAL_ARN_KEY,
     pod_identity_chained_requests,
     pod_identity_external_id,
 )
 from ..core.documents import as_list
-from ..core.evaluate import evaluate, glob_match
+from ..core.evaluate import Request, evaluate, glob_match, web_identity_request
 from ..core.kubernetes import service_account_from_subject
-from ..core.trust import TAG_CLUSTER_ARN, TAG_CLUSTER_NAME, TAG_NAMESPACE, TAG_SERVICE_ACCOUNT, request_tag
+from ..core.logic import Formula
+from ..core.permissions import admin_grants, admin_managed_policies
+from ..core.queries import Clause, search
+from ..core.scope import StatementNames, statements_named
+from ..core.trust import (
+    DEFAULT_AUDIENCE,
+    SOURCE_ACCOUNT_KEY,
+    TAG_CLUSTER_ARN,
+    TAG_CLUSTER_NAME,
+    TAG_NAMESPACE,
+    TAG_SERVICE_ACCOUNT,
+    request_tag,
+)
 from .model import (
     ANY,
     Account,
     Cluster,
+    Permissions,
     PermissionStatement,
     PodIdentityAssociation,
     Principal,
@@ -105,17 +121,26 @@ def _split_subject(subject: str) -> tuple[str, str]:
     return "", ""
 
 
-def _web_identity_principals(grant: WebIdentityGrant, index: ClusterIndex) -> list[Principal]:
-    cluster, known = index.of_host(grant.issuer_host) if grant.provider_arn != ANY else (ANY, False)
-    if grant.subject_operator is None:
-        subjects: Sequence[str] = (subject_of(ANY, ANY),)
-        patterns = True
-    else:
-        subjects = grant.subjects
-        patterns = grant.subject_operator == "StringLike"
-    audiences = sorted(set(grant.audiences)) if grant.audiences else None
+def _host(provider: str) -> str:
+    return provider.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in provider else provider
+
+
+def _web_identity_principals(
+    names: StatementNames, provider: str, index: ClusterIndex, trust: Mapping[str, Any]
+) -> list[Principal]:
+    host = _host(provider) if provider != ANY else ""
+    cluster, known = index.of_host(host) if provider != ANY else (ANY, False)
+    pinned = names.pinned(f"{host}:sub") if host else ()
+    subjects: Sequence[str] = pinned or (subject_of(ANY, ANY),)
+    audiences = sorted(set(names.pinned(f"{host}:aud"))) if host and names.pinned(f"{host}:aud") else None
     out = []
     for subject in subjects:
+        pattern = _has_wildcard(subject) or not pinned
+        if not pattern and provider != ANY:
+            # A subject the statement names but the trust refuses (a Deny, another condition) is not listed.
+            request = web_identity_request(provider, host, subject, (audiences or [DEFAULT_AUDIENCE])[0])
+            if not evaluate(trust, request).allowed:
+                continue
         namespace, name = _split_subject(subject)
         out.append(
             Principal(
@@ -125,27 +150,28 @@ def _web_identity_principals(grant: WebIdentityGrant, index: ClusterIndex) -> li
                 subject=subject,
                 namespace=namespace,
                 service_account=name,
-                pattern=patterns and _has_wildcard(subject),
+                pattern=pattern,
                 audiences=audiences,
-                provider_arn=grant.provider_arn,
-                statement=grant.statement,
+                provider_arn=provider,
+                statement=names.index,
             )
         )
     return out
 
 
 def _pod_identity_principals(
-    grant: PodIdentityGrant, index: ClusterIndex, associations: Sequence[PodIdentityAssociation]
+    names: StatementNames, index: ClusterIndex, associations: Sequence[PodIdentityAssociation]
 ) -> list[Principal]:
     clusters: list[tuple[str, bool, str | None]] = []
-    for arn in grant.cluster_arns:
+    for arn in names.pinned(request_tag(TAG_CLUSTER_ARN)):
         key, known = index.of_cluster_arn(arn)
         clusters.append((key, known, arn))
-    for name in grant.cluster_names:
+    for name in names.pinned(request_tag(TAG_CLUSTER_NAME)):
         key, known = index.of_cluster_name(name)
         clusters.append((key, known, None))
-    namespaces = list(grant.namespaces)
-    accounts = sorted(set(grant.source_accounts))
+    namespaces = list(names.pinned(request_tag(TAG_NAMESPACE)))
+    service_accounts = list(names.pinned(request_tag(TAG_SERVICE_ACCOUNT)))
+    accounts = sorted(set(names.pinned(SOURCE_ACCOUNT_KEY)))
 
     def principal(cluster: str, known: bool, arn: str | None, ns: str, sa: str, pinned_by: str) -> Principal:
         subject = subject_of(ns, sa)
@@ -160,22 +186,22 @@ def _pod_identity_principals(
             cluster_arn=arn,
             source_accounts=accounts,
             pinned_by="trust" if pinned_by == "trust" else "association",
-            statement=grant.statement,
+            statement=names.index,
         )
 
-    if clusters and namespaces and grant.service_accounts:
+    if clusters and namespaces and service_accounts:
         return [
             principal(c, known, arn, ns, sa, "trust")
             for c, known, arn in clusters
             for ns in namespaces
-            for sa in grant.service_accounts
+            for sa in service_accounts
         ]
     # Not fully pinned by the trust: the associations of this role are what binds it.
     out = []
     for a in associations:
         cluster_ok = not clusters or any(c == a.cluster for c, _, _ in clusters)
         if cluster_ok and (not namespaces or a.namespace in namespaces):
-            if not grant.service_accounts or a.service_account in grant.service_accounts:
+            if not service_accounts or a.service_account in service_accounts:
                 key, known = index.of_cluster_name(a.cluster_name)
                 out.append(principal(key, known, None, a.namespace, a.service_account, "association"))
     if out:
@@ -185,12 +211,12 @@ def _pod_identity_principals(
         principal(c, known, arn, ns, sa, "trust")
         for c, known, arn in cluster_list
         for ns in (namespaces or [ANY])
-        for sa in (grant.service_accounts or [ANY])
+        for sa in (service_accounts or [ANY])
     ]
 
 
-def _other_principal(other: OtherGrant) -> tuple[Principal, Weakness]:
-    shown = json.dumps(other.principal, sort_keys=True, separators=(",", ":"))
+def _other_principal(names: StatementNames) -> tuple[Principal, Weakness]:
+    shown = json.dumps(names.principal, sort_keys=True, separators=(",", ":"))
     principal = Principal(
         mechanism="other",
         cluster=ANY,
@@ -199,12 +225,14 @@ def _other_principal(other: OtherGrant) -> tuple[Principal, Weakness]:
         namespace="",
         service_account="",
         pattern=ANY in shown,
-        statement=other.statement,
+        statement=names.index,
     )
     weakness = Weakness(
         code="other-principal",
-        message=f"admits {shown} to {', '.join(other.actions) or 'no action'}: not an EKS workload identity",
-        statement=other.statement,
+        message=f"admits {shown} to {', '.join(names.actions) or 'the actions it does not exclude'}: not an EKS "
+        "workload identity",
+        statement=names.index,
+        level="info",
     )
     return principal, weakness
 
@@ -215,32 +243,57 @@ def _sorted(principals: Iterable[Principal], weaknesses: Iterable[Weakness]) -> 
     return ordered, sorted(set(weaknesses), key=lambda w: (w.trust, w.statement, w.code, w.message))
 
 
+def _admits_others(statement: Mapping[str, Any]) -> bool:
+    """Whether an open statement ("*") also admits an assume-role by an AWS principal, not only tokens."""
+    request = Request("sts:AssumeRole", "AWS", "arn:aws:iam::000000000000:role/any", {})
+    return evaluate({"Statement": [statement]}, request).allowed
+
+
+def trust_weaknesses(
+    trust: Mapping[str, Any], audiences_allowed: Iterable[str], role_account: str | None = None
+) -> list[Weakness]:
+    """What the trust admits beyond what it names (``core.analysis``), as plan weaknesses with witnesses."""
+    allowed = tuple(sorted({DEFAULT_AUDIENCE, *audiences_allowed}))
+    analysis = analyse_trust(trust, audiences=allowed, role_account=role_account or None)
+    return [
+        Weakness(
+            code=w.code,
+            message=w.message,
+            statement=-1 if w.statement is None else w.statement,
+            level=w.level,
+            witness=w.witness.describe() if w.witness is not None else None,
+        )
+        for w in analysis.weaknesses
+    ]
+
+
 def _read_trust(
     trust: Mapping[str, Any],
     index: ClusterIndex,
     associations: Sequence[PodIdentityAssociation],
     audiences_allowed: Iterable[str],
     chain: _Chain | None = None,
+    role_account: str | None = None,
+    judge: bool = True,
 ) -> tuple[list[Principal], list[Weakness]]:
-    allowed = tuple(sorted({"sts.amazonaws.com", *audiences_allowed}))
-    analysis = analyse_trust(trust, audiences_allowed=allowed)
     principals: list[Principal] = []
-    weaknesses: list[Weakness] = []
-    for grant in analysis.web_identity:
-        principals.extend(_web_identity_principals(grant, index))
-        weaknesses.extend(Weakness(code=w.code, message=w.message, statement=grant.statement) for w in grant.weaknesses)
-    for pod in analysis.pod_identity:
-        principals.extend(_pod_identity_principals(pod, index, associations))
-        weaknesses.extend(Weakness(code=w.code, message=w.message, statement=pod.statement) for w in pod.weaknesses)
+    weaknesses = trust_weaknesses(trust, audiences_allowed, role_account) if judge else []
     statements = [s if isinstance(s, Mapping) else {} for s in as_list(trust.get("Statement"))]
     chained: list[int] = []
-    for other in analysis.other:
-        if chain is not None and chain.admits_only_the_source(statements[other.statement]):
-            chained.append(other.statement)
-            continue
-        principal, weakness = _other_principal(other)
-        principals.append(principal)
-        weaknesses.append(weakness)
+    for names in statements_named(trust):
+        for provider in names.providers:
+            principals.extend(_web_identity_principals(names, provider, index, trust))
+        if names.pod_identity:
+            principals.extend(_pod_identity_principals(names, index, associations))
+        if names.other and "*" not in names.providers:
+            if chain is not None and chain.admits_only_the_source(statements[names.index]):
+                chained.append(names.index)
+                continue
+            principal, weakness = _other_principal(names)
+            principals.append(principal)
+            weaknesses.append(weakness)
+        elif names.other and _admits_others(statements[names.index]):
+            principals.append(_other_principal(names)[0])
     if chain is not None:
         found, chain_weaknesses = chain.admitted(trust, statements, chained, index)
         principals.extend(found)
@@ -253,9 +306,12 @@ def principals_from_trust(
     index: ClusterIndex,
     associations: Sequence[PodIdentityAssociation] = (),
     audiences_allowed: Iterable[str] = (),
+    role_account: str | None = None,
+    judge: bool = True,
 ) -> tuple[list[Principal], list[Weakness]]:
-    """(principals, weaknesses) of one trust document, sorted for stable output."""
-    return _sorted(*_read_trust(trust, index, associations, audiences_allowed))
+    """(principals, weaknesses) of one trust document, sorted for stable output; with ``judge`` false only the
+    principals (and the weaknesses read without the solver: other principals)."""
+    return _sorted(*_read_trust(trust, index, associations, audiences_allowed, role_account=role_account, judge=judge))
 
 
 # Role chaining: a cross-account Pod Identity target role -------------------------------------------
@@ -301,20 +357,24 @@ class _Chain:
         parts = self.role_arn.split(":")
         return parts[4] if len(parts) >= 6 else ""
 
+    def _session(self) -> Formula:
+        """The request comes from the association role's sessions.
+
+        The chain's questions (does this statement name exactly that role's sessions, does it pin every
+        pod) read an offline plan's placeholders (``<account-id>``) as the literal values they are in both
+        the role ARN and the trust (``symbols=None``): one account the plan runs in, equal to nothing else.
+        As symbols, z3's string theory times out splitting the role ARN around them."""
+        return L.and_(L.principal_type("AWS"), L.eq(L.PRINCIPAL, L.fixed(self.role_arn)))
+
     def admits_only_the_source(self, statement: Mapping[str, Any]) -> bool:
-        """Whether an AWS-principal statement admits the association role's sessions and no other principal."""
-        principal = statement.get("Principal")
-        if not isinstance(principal, Mapping) or set(principal) != {"AWS"}:
+        """Whether a statement admits the association role's sessions and no other principal (the solver)."""
+        if statement.get("Effect") != "Allow":
             return False
-        values = {str(v) for v in as_list(principal.get("AWS"))}
-        account = self._account()
-        partition = self.role_arn.split(":")[1] if self.role_arn.count(":") >= 5 else "aws"
-        if not values or not values <= {self.role_arn, account, f"arn:{partition}:iam::{account}:root"}:
+        alone = {"Version": "2012-10-17", "Statement": [statement]}
+        source = self._session()
+        if search([Clause(alone)], kind="trust", where=source, symbols=None).witness is None:
             return False
-        if values == {self.role_arn}:
-            return True
-        pinned = _pinned_values(statement.get("Condition"), PRINCIPAL_ARN_KEY)
-        return bool(pinned) and set(pinned) == {self.role_arn}
+        return search([Clause(alone)], kind="trust", where=L.not_(source), symbols=None).none
 
     def _external_id_pins(self, statement: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         """(cluster ARN, namespace, service account) of each documented external ID the statement pins."""
@@ -339,15 +399,34 @@ class _Chain:
         pins = [(c, ns, sa) for c in cluster_arns for ns in namespaces for sa in accounts]
         return pins + self._external_id_pins(statement)
 
-    def _pins_everything(self, statement: Mapping[str, Any]) -> bool:
-        condition = statement.get("Condition")
-        if _pinned_values(condition, EXTERNAL_ID_KEY):
-            return True
-        tags = (TAG_NAMESPACE, TAG_SERVICE_ACCOUNT)
-        cluster = _pinned_values(condition, request_tag(TAG_CLUSTER_ARN)) or _pinned_values(
-            condition, request_tag(TAG_CLUSTER_NAME)
+    def _unpinned(self, statement: Mapping[str, Any]) -> str | None:
+        """A session of the association role the statement admits for a pod it does not pin (session tags,
+        or sts:ExternalId), as a witness description; None when it pins every one it admits."""
+        names = statements_named({"Statement": [statement]})
+        if not names:
+            return None
+        n = names[0]
+        arns_, cluster_names = n.pinned(request_tag(TAG_CLUSTER_ARN)), n.pinned(request_tag(TAG_CLUSTER_NAME))
+        namespaces, accounts = n.pinned(request_tag(TAG_NAMESPACE)), n.pinned(request_tag(TAG_SERVICE_ACCOUNT))
+        external = n.pinned(EXTERNAL_ID_KEY)
+        pinned = L.or_(
+            L.and_(
+                S.cluster_in(arns_, cluster_names, None),
+                S.pod_service_account_in(namespaces, accounts, None),
+            ),
+            L.and_(
+                L.present(EXTERNAL_ID_KEY.lower()),
+                L.one_of(("k", EXTERNAL_ID_KEY.lower()), map(L.const, external)),
+            ),
         )
-        return bool(cluster) and all(_pinned_values(condition, request_tag(t)) for t in tags)
+        source = self._session()
+        alone = {"Version": "2012-10-17", "Statement": [statement]}
+        found = search(
+            [Clause(alone, True, ASSUME_ROLE)], kind="trust", where=L.and_(source, L.not_(pinned)), symbols=None
+        )
+        if found.witness is not None:
+            return found.witness.describe()
+        return None if found.decided else f"cannot decide ({found.reason})"
 
     def _candidates(
         self, statements: Sequence[Mapping[str, Any]], chained: Sequence[int], index: ClusterIndex
@@ -412,7 +491,7 @@ class _Chain:
                 continue
             matched = [s.index for s in decisions[0].statements if s.matched and s.effect == "Allow"]
             statement = min((i for i in matched if i in chained), default=min(matched))
-            pinned = self._pins_everything(statements[statement]) or c.source.pinned_by == "trust"
+            pinned = self._unpinned(statements[statement]) is None or c.source.pinned_by == "trust"
             found.append(
                 Principal(
                     mechanism="pod-identity",
@@ -440,14 +519,17 @@ class _Chain:
                     for p in self.sources
                     if p.mechanism == "pod-identity" and (p.pattern or p.cluster == ANY)
                 ]
-            if assumes and not self._pins_everything(statements[i]):
+            witness = self._unpinned(statements[i]) if assumes else None
+            if witness is not None:
                 weaknesses.append(
                     Weakness(
                         code="chain-unpinned",
-                        message=f"admits every session of the association role {self.role_arn} without pinning the "
-                        "cluster, namespace and service account (session tags or sts:ExternalId): only that role's "
-                        "own trust and its associations bind it",
+                        message=f"admits sessions of the association role {self.role_arn} for pods it does not pin "
+                        "(session tags or sts:ExternalId), e.g. " + witness + ": only that role's own trust and its "
+                        "associations bind it",
                         statement=i,
+                        level="advisory",
+                        witness=witness,
                     )
                 )
         return found, weaknesses
@@ -466,6 +548,7 @@ def chained_principals(
     index: ClusterIndex,
     associations: Sequence[PodIdentityAssociation] = (),
     audiences_allowed: Iterable[str] = (),
+    judge: bool = True,
 ) -> tuple[list[Principal], list[Weakness]]:
     """(principals, weaknesses) of a target role that an association role's sessions assume (role chaining).
 
@@ -475,9 +558,9 @@ def chained_principals(
     of the association role are shown as chained through it; the association role's weaknesses carry
     ``trust: association-role``.
     """
-    source, source_weaknesses = _read_trust(association_trust, index, associations, audiences_allowed)
+    source, source_weaknesses = _read_trust(association_trust, index, associations, audiences_allowed, judge=judge)
     chain = _Chain(association_role_arn, source, associations)
-    principals, weaknesses = _read_trust(trust, index, (), audiences_allowed, chain)
+    principals, weaknesses = _read_trust(trust, index, (), audiences_allowed, chain, judge=judge)
     for p in source:
         if p.mechanism != "pod-identity":
             principals.append(p.model_copy(update={"chained_through": association_role_arn}))
@@ -485,15 +568,31 @@ def chained_principals(
     return _sorted(principals, weaknesses)
 
 
-def service_principals(service: Service, index: ClusterIndex) -> tuple[list[Principal], list[Weakness]]:
-    """Who may assume the service's role (through its association role, for a cross-account Pod Identity service)."""
+def service_principals(
+    service: Service, index: ClusterIndex, judge: bool = True
+) -> tuple[list[Principal], list[Weakness]]:
+    """Who may assume the service's role (through its association role, for a cross-account Pod Identity
+    service), and (``judge``) the weaknesses the solver finds in the trusts."""
     associations = service.kubernetes.pod_identity_associations
     audiences = (service.token_audience,)
     if service.association_role is None:
-        return principals_from_trust(service.role.trust_policy, index, associations, audiences)
+        return principals_from_trust(
+            service.role.trust_policy,
+            index,
+            associations,
+            audiences,
+            role_account=service.role.account_id,
+            judge=judge,
+        )
     association = service.association_role
     return chained_principals(
-        service.role.trust_policy, association.arn, association.trust_policy, index, associations, audiences
+        service.role.trust_policy,
+        association.arn,
+        association.trust_policy,
+        index,
+        associations,
+        audiences,
+        judge=judge,
     )
 
 
@@ -516,6 +615,52 @@ def audiences_cover(outer: list[str] | None, inner: list[str] | None) -> bool:
     if inner is None:
         return False
     return all(any(a == b or glob_match(a, b) for a in outer) for b in inner)
+
+
+def permission_document(statements: Sequence[PermissionStatement]) -> dict[str, Any]:
+    """The plan's permission statements back as one IAM policy document."""
+    out = []
+    for st in statements:
+        statement: dict[str, Any] = {"Effect": st.effect}
+        if st.sid:
+            statement["Sid"] = st.sid
+        if st.not_actions:
+            statement["NotAction"] = st.not_actions
+        else:
+            statement["Action"] = st.actions
+        if st.not_resources:
+            statement["NotResource"] = st.not_resources
+        else:
+            statement["Resource"] = st.resources
+        if st.condition:
+            statement["Condition"] = st.condition
+        out.append(statement)
+    return {"Version": "2012-10-17", "Statement": out}
+
+
+def permission_weaknesses(permissions: Permissions) -> list[Weakness]:
+    """Administrator-like grants of a role's permissions (``core.permissions``), as plan weaknesses."""
+    out = [
+        Weakness(
+            code="admin-managed-policy",
+            message=f"managed policy {arn} gives administrator permissions",
+            statement=-1,
+            about="permissions",
+        )
+        for arn in admin_managed_policies(permissions.managed_policies)
+    ]
+    for grant in admin_grants(permission_document(permissions.statements())):
+        out.append(
+            Weakness(
+                code=grant.code,
+                message=grant.message,
+                statement=-1 if grant.statement is None else grant.statement,
+                about="permissions",
+                level="undecided" if grant.code == "undecided" else "mandatory",
+                witness=grant.witness.describe() if grant.witness is not None else None,
+            )
+        )
+    return out
 
 
 def permission_statements(document: Mapping[str, Any]) -> list[PermissionStatement]:

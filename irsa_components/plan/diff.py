@@ -1,8 +1,10 @@
 """Semantic difference of two plans: who gains or loses access to what, classified for review.
 
-Every change is ``widening`` (someone can do more, or the trust got weaker), ``narrowing`` (less) or
-``neutral``. Principals are re-derived from the trust documents the plans carry (see ``access``),
-so the diff judges the documents, not a summary of them.
+Every change is ``widening`` (someone can do more, or a credential lives longer), ``narrowing``
+(less) or ``neutral``. Roles are matched across the plans by their identity (account and name); a
+service whose role changes identity is a replacement. Whether a role's trust or permissions widen
+is decided by the solver on the documents the plans carry (``diff_access``), so a plan edited by hand
+is judged by its documents; principal-level details are listed beside, classified by that decision.
 """
 
 from __future__ import annotations
@@ -10,83 +12,16 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
 
-from ..core.evaluate import glob_match
 from .access import ClusterIndex, audiences_cover, service_principals, subject_covers
-from .model import ANY, Cluster, Permissions, PermissionStatement, Plan, Principal, Service, Weakness
+from .changes import DIFF_FORMAT_VERSION, ORDER, Change, Classification, PlanDiff
+from .diff_access import Comparison, compare, document_changes, new_role_admin, permission_changes, reclassify
+from .model import ANY, Cluster, PermissionStatement, Plan, Principal, Service, Weakness
 
-Classification = Literal["widening", "narrowing", "neutral"]
-ORDER: dict[str, int] = {"widening": 0, "narrowing": 1, "neutral": 2}
-DIFF_FORMAT_VERSION = 1
+__all__ = ["DIFF_FORMAT_VERSION", "ORDER", "Change", "Classification", "PlanDiff", "changes_by_service", "diff_plans"]
 
-# Weaknesses whose effect the principal comparison already reports (subjects and audiences).
-_COVERED_BY_PRINCIPALS = frozenset(
-    {"missing-sub", "sub-wildcard-broad", "sub-namespace-wildcard", "missing-aud", "aud-wildcard", "aud-unexpected"}
-)
 # Weaknesses that break the role rather than widen who can use it.
 _BREAKING = frozenset({"missing-tag-session"})
-
-
-@dataclass(frozen=True)
-class Change:
-    classification: Classification
-    kind: str
-    service: str
-    summary: str
-    before: str | None = None
-    after: str | None = None
-    replacement: bool = False
-
-    def to_data(self) -> dict[str, Any]:
-        return {
-            "after": self.after,
-            "before": self.before,
-            "classification": self.classification,
-            "kind": self.kind,
-            "replacement": self.replacement,
-            "service": self.service,
-            "summary": self.summary,
-        }
-
-
-@dataclass
-class PlanDiff:
-    base: str
-    head: str
-    changes: list[Change] = field(default_factory=list)
-
-    def count(self, classification: Classification) -> int:
-        return sum(1 for c in self.changes if c.classification == classification)
-
-    @property
-    def widening(self) -> bool:
-        return self.count("widening") > 0
-
-    @property
-    def replacements(self) -> list[Change]:
-        return [c for c in self.changes if c.replacement]
-
-    @property
-    def retained(self) -> list[Change]:
-        """Roles that leave the stack (removed or replaced) but stay in AWS, unmanaged (``retainOnDelete``)."""
-        return [c for c in self.changes if c.kind == "role-retained"]
-
-    def to_data(self) -> dict[str, Any]:
-        return {
-            "base": self.base,
-            "changes": [c.to_data() for c in self.changes],
-            "formatVersion": DIFF_FORMAT_VERSION,
-            "head": self.head,
-            "summary": {
-                "narrowing": self.count("narrowing"),
-                "neutral": self.count("neutral"),
-                "replacements": len(self.replacements),
-                "retained": len(self.retained),
-                "widening": self.count("widening"),
-            },
-        }
 
 
 # Describing things ----------------------------------------------------------------------------
@@ -120,8 +55,10 @@ def _aud(values: list[str] | None) -> str:
 # Trust ------------------------------------------------------------------------------------------
 
 
-def _derived(plan: Plan, service: Service) -> tuple[list[Principal], list[Weakness]]:
-    return service_principals(service, ClusterIndex.of(plan.clusters, plan.accounts))
+def _derived(plan: Plan, service: Service, judge: bool = False) -> tuple[list[Principal], list[Weakness]]:
+    # Who the trusts name, for the detail lines; whether they admit more is the trust comparison's question.
+    # Weaknesses are judged again (``judge``) only for a trust that changed: a plan file may be edited by hand.
+    return service_principals(service, ClusterIndex.of(plan.clusters, plan.accounts), judge=judge)
 
 
 def _by_key(principals: Iterable[Principal]) -> dict[tuple[str, str, str], Principal]:
@@ -228,73 +165,34 @@ def _principal_changes(key: str, base: list[Principal], head: list[Principal]) -
 
 
 def _weakness_changes(key: str, base: list[Weakness], head: list[Weakness]) -> list[Change]:
-    def relevant(ws: list[Weakness]) -> dict[tuple[str, str, str], Weakness]:
-        return {(w.trust, w.code, w.message): w for w in ws if w.code not in _COVERED_BY_PRINCIPALS}
+    """Weakness codes that appear or go (the witnesses themselves are in the trust's own change)."""
+
+    def codes(ws: list[Weakness]) -> dict[tuple[str, str], Weakness]:
+        return {(w.trust, w.code): w for w in ws if w.about == "trust" and w.code != "other-principal"}
 
     def where(trust: str) -> str:
         return "association role: " if trust == "association-role" else ""
 
-    old, new = relevant(base), relevant(head)
+    old, new = codes(base), codes(head)
     changes = []
-    for trust, code, message in sorted(new.keys() - old.keys()):
+    for trust, code in sorted(new.keys() - old.keys()):
         cls: Classification = "neutral" if code in _BREAKING else "widening"
         note = " (the role cannot be assumed this way)" if code in _BREAKING else ""
-        changes.append(Change(cls, "trust-weakened", key, f"{where(trust)}{code}: {message}{note}"))
-    for trust, code, message in sorted(old.keys() - new.keys()):
+        changes.append(Change(cls, "trust-weakened", key, f"{where(trust)}{code}: {new[(trust, code)].message}{note}"))
+    for trust, code in sorted(old.keys() - new.keys()):
         cls = "neutral" if code in _BREAKING else "narrowing"
-        changes.append(Change(cls, "trust-strengthened", key, f"{where(trust)}fixed {code}: {message}"))
+        changes.append(
+            Change(cls, "trust-strengthened", key, f"{where(trust)}fixed {code}: {old[(trust, code)].message}")
+        )
     return changes
 
 
 # Permissions ------------------------------------------------------------------------------------
 
-_Grant = tuple[str, str, str, str]  # effect, action, resource, condition JSON ("" for none)
-
-
-def _grants(statements: Iterable[PermissionStatement]) -> set[_Grant]:
-    out: set[_Grant] = set()
-    for s in statements:
-        condition = json.dumps(s.condition, sort_keys=True) if s.condition else ""
-        if s.not_actions or s.not_resources:
-            whole = json.dumps(
-                {
-                    "NotAction": s.not_actions,
-                    "Action": s.actions,
-                    "Resource": s.resources,
-                    "NotResource": s.not_resources,
-                },
-                sort_keys=True,
-            )
-            out.add((s.effect, whole, "", condition))
-            continue
-        for action in s.actions:
-            for resource in s.resources or [ANY]:
-                out.add((s.effect, action, resource, condition))
-    return out
-
-
-def _covered(grant: _Grant, others: set[_Grant]) -> bool:
-    effect, action, resource, condition = grant
-    for o_effect, o_action, o_resource, o_condition in others:
-        if o_effect != effect or (o_condition and o_condition != condition) or not o_resource:
-            continue
-        if glob_match(o_action, action, case_sensitive=False) and glob_match(o_resource, resource):
-            return True
-    return False
-
-
-_Group = tuple[str, str, bool, bool, tuple[str, ...], list[str]]
-"""effect, condition, fresh (the action is new / gone altogether), covered, resources, actions."""
-
-
-def _describe_grant(actions: list[str], resources: list[str], condition: str) -> str:
-    where = ", ".join(f"`{r}`" for r in resources if r)
-    text = ", ".join(f"`{a}`" for a in actions) + (f" on {where}" if where else "")
-    return text + (f" when `{condition}`" if condition else "")
-
 
 def _permission_changes(key: str, base: Service, head: Service) -> list[Change]:
-    changes = _grant_changes(key, base.permissions, head.permissions)
+    account = head.role.account_id or None
+    changes, _ = permission_changes(key, base.permissions, head.permissions, account)
     ob, nb = base.role.permissions_boundary, head.role.permissions_boundary
     if ob != nb:
         if nb is None:
@@ -307,61 +205,20 @@ def _permission_changes(key: str, base: Service, head: Service) -> list[Change]:
             )
     ba, ha = base.association_role, head.association_role
     if ba is not None and ha is not None:
-        changes += _grant_changes(key, ba.permissions, ha.permissions, "association role: ")
+        extra, _ = permission_changes(key, ba.permissions, ha.permissions, ha.account_id or None, "association role: ")
+        changes += extra
     return changes
 
 
-def _grant_changes(key: str, base: Permissions, head: Permissions, who: str = "") -> list[Change]:
-    """Managed policies attached or detached and statements' grants added or removed, between two roles' permissions."""
-    changes: list[Change] = []
-    old_m, new_m = set(base.managed_policies), set(head.managed_policies)
-    for arn in sorted(new_m - old_m):
-        changes.append(Change("widening", "managed-policy-attached", key, f"{who}managed policy `{arn}` attached"))
-    for arn in sorted(old_m - new_m):
-        changes.append(Change("narrowing", "managed-policy-detached", key, f"{who}managed policy `{arn}` detached"))
-    old, new = _grants(base.statements()), _grants(head.statements())
-    old_actions = {(g[0], g[1]) for g in old}
-    new_actions = {(g[0], g[1]) for g in new}
-
-    def grouped(grants: set[_Grant], other: set[_Grant], other_actions: set[tuple[str, str]]) -> list[_Group]:
-        """Grants with the same effect, condition, resources, kind and coverage share one change."""
-        resources: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-        for effect, action, resource, condition in grants:
-            resources[(effect, action, condition)].append(resource)
-        groups: dict[tuple[str, str, bool, bool, tuple[str, ...]], list[str]] = defaultdict(list)
-        for (effect, action, condition), rs in resources.items():
-            covered = all(_covered((effect, action, r, condition), other) for r in rs)
-            fresh = (effect, action) not in other_actions
-            groups[(effect, condition, fresh, covered, tuple(sorted(rs)))].append(action)
-        return [(*k, sorted(v)) for k, v in sorted(groups.items())]
-
-    for effect, condition, fresh, covered, resources, actions in grouped(new - old, old, old_actions):
-        allow = effect == "Allow"
-        cls: Classification = "neutral" if covered else ("widening" if allow else "narrowing")
-        note = " (already covered by a wildcard)" if covered else ""
-        what = _describe_grant(actions, list(resources), condition)
-        changes.append(
-            Change(
-                cls,
-                "action-added" if fresh else "resource-added",
-                key,
-                f"{who}now {'allows' if allow else 'denies'} {what}{note}",
-            )
+def _statements_text(statements: Iterable[PermissionStatement]) -> str:
+    parts = []
+    for s in statements:
+        verb = "allows" if s.effect == "Allow" else "denies"
+        actions = ", ".join(f"`{a}`" for a in s.actions) or "every action except " + ", ".join(
+            f"`{a}`" for a in s.not_actions
         )
-    for effect, condition, fresh, covered, resources, actions in grouped(old - new, new, new_actions):
-        allow = effect == "Allow"
-        cls = "neutral" if covered else ("narrowing" if allow else "widening")
-        note = " (still covered by a wildcard)" if covered else ""
-        what = _describe_grant(actions, list(resources), condition)
-        changes.append(
-            Change(
-                cls,
-                "action-removed" if fresh else "resource-removed",
-                key,
-                f"{who}no longer {'allows' if allow else 'denies'} {what}{note}",
-            )
-        )
-    return changes
+        parts.append(f"{verb} {actions}")
+    return "; ".join(parts)
 
 
 # Role and Kubernetes ----------------------------------------------------------------------------
@@ -413,12 +270,18 @@ def _role_changes(base_plan: Plan, head_plan: Plan, key: str, base: Service, hea
             )
         )
     if o.max_session_duration != n.max_session_duration:
+        longer = n.max_session_duration > o.max_session_duration
         changes.append(
             Change(
-                "neutral",
+                "widening" if longer else "narrowing",
                 "max-session-duration-changed",
                 key,
-                "maximum session duration changed",
+                (
+                    "credential lifetime widened: sessions (and leaked credentials) may now last up to "
+                    f"{n.max_session_duration} s"
+                    if longer
+                    else f"credential lifetime narrowed to {n.max_session_duration} s"
+                ),
                 str(o.max_session_duration),
                 str(n.max_session_duration),
             )
@@ -499,22 +362,37 @@ def _kubernetes_changes(key: str, base: Service, head: Service) -> list[Change]:
 # Services ---------------------------------------------------------------------------------------
 
 
+def _identity(service: Service) -> tuple[str, str]:
+    """An IAM role's identity: its account and name (IAM role names are unique per account, ignoring case)."""
+    return (service.role.account_id, service.role.name.lower())
+
+
 def _match_services(base: Plan, head: Plan) -> tuple[list[tuple[str, str]], list[str], list[str]]:
-    """(pairs of base and head keys, removed base keys, added head keys); renames match by role name."""
-    pairs = [(k, k) for k in sorted(base.services.keys() & head.services.keys())]
-    removed = sorted(base.services.keys() - head.services.keys())
-    added = sorted(head.services.keys() - base.services.keys())
-    by_role = {base.services[k].role.name.lower(): k for k in removed}
-    for new_key in list(added):
-        service = head.services[new_key]
-        old_key = by_role.get(service.role.name.lower())
-        if old_key is None:
-            old_key = next((k for k in service.renamed_from if k in removed), None)
-        if old_key is not None and old_key in removed:
-            pairs.append((old_key, new_key))
-            removed.remove(old_key)
-            added.remove(new_key)
-    return pairs, removed, added
+    """(pairs of base and head keys, removed base keys, added head keys).
+
+    A role is matched by its identity (account and name), whatever its service key; what remains is
+    matched by service key (or ``renamedFrom``): the same service with a role of another identity, a
+    replacement.
+    """
+    by_identity = {_identity(s): k for k, s in base.services.items()}
+    pairs: list[tuple[str, str]] = []
+    removed = set(base.services)
+    added = []
+    for key, service in head.services.items():
+        old = by_identity.get(_identity(service))
+        if old is not None and old in removed:
+            pairs.append((old, key))
+            removed.discard(old)
+        else:
+            added.append(key)
+    for key in list(added):
+        service = head.services[key]
+        old = key if key in removed else next((k for k in service.renamed_from if k in removed), None)
+        if old is not None:
+            pairs.append((old, key))
+            removed.discard(old)
+            added.remove(key)
+    return sorted(pairs), sorted(removed), sorted(added)
 
 
 def _retained_changes(plan: Plan, key: str, service: Service, why: str) -> list[Change]:
@@ -593,6 +471,48 @@ def _moved_principal_changes(
     return changes
 
 
+def _trust_comparison(base: Service, head: Service) -> tuple[Comparison, Comparison | None]:
+    account = head.role.account_id or None
+    role = compare(base.role.trust_policy, head.role.trust_policy, "trust", account)
+    ba, ha = base.association_role, head.association_role
+    chain = None
+    if ba is not None and ha is not None:
+        chain = compare(ba.trust_policy, ha.trust_policy, "trust", ha.account_id or None)
+    return role, chain
+
+
+def _same_trust(base: Service, head: Service, role: Comparison, chain: Comparison | None) -> bool:
+    """No trust document changed, nor the associations that bind Pod Identity principals."""
+    same_chain = (chain is None and base.association_role is None and head.association_role is None) or (
+        chain is not None and chain.same_text
+    )
+    return (
+        role.same_text
+        and same_chain
+        and base.kubernetes.pod_identity_associations == head.kubernetes.pod_identity_associations
+    )
+
+
+def _trust_changes(base_plan: Plan, head_plan: Plan, key: str, b: Service, h: Service) -> list[Change]:
+    role, chain = _trust_comparison(b, h)
+    changes = document_changes(key, "the trust", role, "trust")
+    if chain is not None:
+        changes += document_changes(key, "the association role's trust", chain, "trust")
+    if _same_trust(b, h, role, chain) and base_plan.clusters == head_plan.clusters and not _moved(b, h):
+        return changes  # the same documents, read against the same clusters: the same principals
+    bp, bw = _derived(base_plan, b, judge=True)
+    hp, hw = _derived(head_plan, h, judge=True)
+    widened = Comparison(role.wider, role.narrower, role.same_text)
+    if chain is not None:
+        widened = Comparison(
+            role.wider if role.widens else chain.wider, role.narrower if role.narrows else chain.narrower, False
+        )
+    if _moved(b, h):
+        return changes + _moved_principal_changes(base_plan, head_plan, key, b, h, bp, hp)
+    details = _principal_changes(key, bp, hp) + _weakness_changes(key, bw, hw)
+    return changes + reclassify(details, widened)
+
+
 def diff_plans(base: Plan, head: Plan, base_name: str = "base", head_name: str = "head") -> PlanDiff:
     result = PlanDiff(base_name, head_name)
     changes = result.changes
@@ -606,11 +526,11 @@ def diff_plans(base: Plan, head: Plan, base_name: str = "base", head_name: str =
         changes.append(Change(cls, "service-added", key, f"new role `{service.role.arn}`{where} admits {shown}"))
         perms = len(service.permissions.managed_policies) + len(service.permissions.statements())
         if perms:
-            grants = sorted({g[1] for g in _grants(service.permissions.statements()) if g[0] == "Allow"})
             managed = ", ".join(f"`{m}`" for m in service.permissions.managed_policies)
-            text = ", ".join(f"`{g}`" for g in grants)
-            parts = [p for p in (f"managed {managed}" if managed else "", f"allows {text}" if text else "") if p]
+            text = _statements_text(service.permissions.statements())
+            parts = [p for p in (f"managed {managed}" if managed else "", text) if p]
             changes.append(Change(cls, "service-permissions", key, f"new role permissions: {'; '.join(parts)}"))
+        changes += new_role_admin(key, service.permissions)
     for key in removed:
         service = base.services[key]
         if service.role.retain_on_delete:
@@ -628,21 +548,15 @@ def diff_plans(base: Plan, head: Plan, base_name: str = "base", head_name: str =
             changes.append(
                 Change("neutral", "service-renamed", new_key, f"service key renamed from `{old_key}`", old_key, new_key)
             )
-        bp, bw = _derived(base, b)
-        hp, hw = _derived(head, h)
         changes.extend(_role_changes(base, head, new_key, b, h))
-        if _moved(b, h):
-            changes.extend(_moved_principal_changes(base, head, new_key, b, h, bp, hp))
-        else:
-            changes.extend(_principal_changes(new_key, bp, hp))
-            if b.role.retain_on_delete and _replacement_reasons(base, b, head, h):
-                changes.extend(_retained_changes(base, new_key, b, "the role is replaced")[:1])
-        changes.extend(_weakness_changes(new_key, bw, hw))
+        changes.extend(_trust_changes(base, head, new_key, b, h))
+        if b.role.retain_on_delete and not _moved(b, h) and _replacement_reasons(base, b, head, h):
+            changes.extend(_retained_changes(base, new_key, b, "the role is replaced")[:1])
         changes.extend(_permission_changes(new_key, b, h))
         changes.extend(_kubernetes_changes(new_key, b, h))
     changes.extend(_cluster_changes(base, head))
     changes.extend(_account_changes(base, head))
-    changes.sort(key=lambda c: (ORDER[c.classification], not c.replacement, c.service, c.kind, c.summary))
+    changes.sort(key=lambda c: c.sort_key)
     return result
 
 

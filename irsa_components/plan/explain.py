@@ -1,8 +1,12 @@
 """Would STS let this workload assume the role, and if not, why: ``irsa explain``.
 
 The verdict is ``core.evaluate.evaluate`` on the requests IRSA and EKS Pod Identity make
-(``web_identity_request``, ``pod_identity_requests``); this module only reads the per-condition
-results back into a diagnosis a person can act on.
+(``web_identity_request``, ``pod_identity_requests``), plus what STS itself refuses (a web identity
+through an OIDC provider in another account than the role's); this module reads the per-condition
+results back into a diagnosis a person can act on. What the request carries that the caller did not
+give (the OIDC provider, the cluster ARN, the association ARN) is taken from the trust's own values
+for that issuer, cluster and account, never from another's. Warnings are the weaknesses the solver
+finds in the trust (``core.analysis``), with their witnesses: the same the guardrails and the plan report.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any, Literal, Optional
 from urllib.parse import unquote
 
 from ..core.analysis import TrustAnalysis, Weakness, analyse_trust
-from ..core.arns import parse_arn
+from ..core.arns import eks_cluster_arn, parse_arn, partition_for_region
 from ..core.cross_account import EXTERNAL_ID_KEY, PRINCIPAL_ARN_KEY, pod_identity_chained_requests
 from ..core.cross_account import pod_identity_external_id as documented_external_id
 from ..core.errors import InputError, Problem, did_you_mean
@@ -24,11 +28,13 @@ from ..core.evaluate import (
     Decision,
     Request,
     StatementResult,
+    association_arn_of,
     evaluate,
     glob_match,
     pod_identity_requests,
     web_identity_request,
 )
+from ..core.scope import statements_named
 from ..core.trust import (
     DEFAULT_AUDIENCE,
     SOURCE_ACCOUNT_KEY,
@@ -53,6 +59,8 @@ class TrustSource:
     kind: TrustSourceKind
     plan: Optional[Plan] = None
     service: Optional[str] = None
+    role_arn: Optional[str] = None
+    """The role's ARN when the file says it (``get-role`` output, a plan): STS needs its account."""
 
 
 def _decode_policy(value: Any, source: str) -> dict[str, Any]:
@@ -103,11 +111,13 @@ def read_trust_source(text: str, source: str, service: Optional[str] = None) -> 
                     )
                 ]
             )
-        return TrustSource(plan.services[service].role.trust_policy, "plan", plan, service)
+        role = plan.services[service].role
+        return TrustSource(role.trust_policy, "plan", plan, service, role.arn)
     if isinstance(data, dict) and isinstance(data.get("Role"), Mapping):
         data = data["Role"]
     if isinstance(data, dict) and "AssumeRolePolicyDocument" in data:
-        return TrustSource(_decode_policy(data["AssumeRolePolicyDocument"], source), "get-role")
+        arn = data.get("Arn") if isinstance(data.get("Arn"), str) else None
+        return TrustSource(_decode_policy(data["AssumeRolePolicyDocument"], source), "get-role", role_arn=arn)
     if isinstance(data, dict) and "Statement" in data:
         return TrustSource(data, "policy")
     raise InputError(
@@ -143,10 +153,12 @@ class Explanation:
     """Weaknesses of the statement that admits the caller (allowed) or notes about the input."""
     target_from: Optional[int] = None
     """Role chaining: where the target role's requests start in ``evaluations`` (before: the association role's)."""
+    refused_by_sts: bool = False
+    """STS refuses the request before any policy is read (a provider in another account than the role's)."""
 
     @property
     def allowed(self) -> bool:
-        return all(d.allowed for _, d in self.evaluations)
+        return not self.refused_by_sts and all(d.allowed for _, d in self.evaluations)
 
     def _matched(self, evaluations: Sequence[tuple[Request, Decision]]) -> list[int]:
         return sorted({s.index for _, d in evaluations for s in d.statements if s.matched and s.effect == "Allow"})
@@ -228,7 +240,14 @@ def _listing(values: Iterable[str]) -> str:
 
 
 def _weakness_findings(weaknesses: Iterable[Weakness]) -> list[Finding]:
-    return [Finding(w.code, w.message) for w in weaknesses]
+    return [Finding(w.code, w.message) for w in weaknesses if w.level != "undecided"] + [
+        Finding("undecided", w.message) for w in weaknesses if w.level == "undecided"
+    ]
+
+
+def _account(arn: Optional[str]) -> Optional[str]:
+    parts = (arn or "").split(":")
+    return parts[4] if len(parts) >= 6 and parts[0] == "arn" and parts[4] else None
 
 
 def _explicit_deny(decision: Decision) -> list[Finding]:
@@ -306,22 +325,27 @@ def explain_web_identity(
     service_account: str,
     audience: str = DEFAULT_AUDIENCE,
     provider_arn: Optional[str] = None,
+    role_arn: Optional[str] = None,
 ) -> Explanation:
-    """Evaluate ``sts:AssumeRoleWithWebIdentity`` for a projected service-account token."""
+    """Evaluate ``sts:AssumeRoleWithWebIdentity`` for a projected service-account token.
+
+    The OIDC provider is ``provider_arn``, else the one the trust names for the token's issuer, else the
+    issuer's provider in the role's account (``role_arn``) or in the account the trust's providers are in.
+    """
     host = issuer_host(issuer.removeprefix("http://"))
-    analysis = analyse_trust(document, audiences_allowed=tuple(sorted({DEFAULT_AUDIENCE, audience})))
-    trusted = [g for g in analysis.web_identity if g.provider_arn != "*"]
+    role_account = _account(role_arn)
+    analysis = analyse_trust(document, audiences=(DEFAULT_AUDIENCE, audience), role_account=role_account)
+    trusted = [p for p in analysis.named.providers if ":oidc-provider/" in p]
     warnings: list[Finding] = []
     provider = provider_arn
     if provider is None:
-        same_host = [g.provider_arn for g in trusted if g.issuer_host == host]
-        if same_host:
-            provider = same_host[0]
+        same_host = [p for p in trusted if p.split(":oidc-provider/", 1)[1].lower() == host.lower()]
+        in_account = [p for p in same_host if role_account is None or _account(p) == role_account]
+        if in_account or same_host:
+            provider = (in_account or same_host)[0]
         else:
-            account, partition = "<account-id>", "aws"
-            if trusted and trusted[0].provider_arn.count(":") >= 5:
-                parts = trusted[0].provider_arn.split(":")
-                partition, account = parts[1], parts[4]
+            partition = trusted[0].split(":")[1] if trusted else "aws"
+            account = role_account or (_account(trusted[0]) if trusted else None) or "<account-id>"
             provider = f"arn:{partition}:iam::{account}:oidc-provider/{host}"
     subject = subject_of(namespace, service_account)
     request = web_identity_request(provider, host, subject, audience)
@@ -335,11 +359,30 @@ def explain_web_identity(
         "subject": subject,
     }
     explanation = Explanation("irsa", caller, [(request, decision)], warnings=warnings)
+    provider_account = _account(provider)
+    if role_account is not None and provider_account is not None and provider_account != role_account:
+        # STS accepts a web identity only through an OIDC provider in the role's own account.
+        explanation.refused_by_sts = True
+        explanation.findings.append(
+            Finding(
+                "provider-in-another-account",
+                f"the OIDC provider {provider} is in account {provider_account}, the role in {role_account}: STS "
+                "accepts web identities only through an OIDC provider in the role's own account",
+                f"create an IAM OIDC provider for {host} in account {role_account} and trust that one",
+            )
+        )
+        return explanation
+    if role_account is None and provider_account is not None:
+        warnings.append(
+            Finding(
+                "input",
+                "the role's account is not known (a bare policy document): STS also requires the OIDC provider to "
+                "be in the role's account, which this cannot check",
+            )
+        )
     if decision.allowed:
         matched = set(explanation.matched_statements)
-        warnings.extend(
-            _weakness_findings(w for g in analysis.web_identity if g.statement in matched for w in g.weaknesses)
-        )
+        warnings.extend(_weakness_findings(w for w in analysis.weaknesses if w.statement in matched))
         return explanation
     explanation.findings = _diagnose_web_identity(
         analysis, decision, host, provider, provider_arn, namespace, service_account, audience
@@ -359,10 +402,10 @@ def _diagnose_web_identity(
 ) -> list[Finding]:
     if decision.outcome == "explicit-deny":
         return _explicit_deny(decision)
-    if not analysis.web_identity:
+    if not analysis.web_identity and not analysis.named.providers:
         hint = (
             "it trusts EKS Pod Identity: use `irsa explain --pod-identity`, or set the service's identity to both"
-            if analysis.pod_identity
+            if analysis.pod_identity or analysis.named.pod_identity
             else "add a web-identity statement for the cluster's OIDC provider"
         )
         return [
@@ -376,7 +419,7 @@ def _diagnose_web_identity(
     allows = [s for s in decision.statements if s.effect == "Allow"]
     candidates = [s for s in allows if s.principal_matched and s.action_matched]
     if not candidates:
-        hosts = [g.issuer_host for g in analysis.web_identity if g.issuer_host]
+        hosts = [p.split(":oidc-provider/", 1)[1] for p in analysis.named.providers if ":oidc-provider/" in p]
         if given_provider is not None and ":oidc-provider/" in given_provider:
             given_host = given_provider.split(":oidc-provider/", 1)[1]
             if given_host != host:
@@ -399,7 +442,9 @@ def _diagnose_web_identity(
                 )
             )
         else:
-            trusted = sorted({g.provider_arn for g in analysis.web_identity if g.issuer_host == host})
+            trusted = sorted(
+                {p for p in analysis.named.providers if p.lower().endswith(f":oidc-provider/{host}".lower())}
+            )
             principal_only = [s for s in allows if s.principal_matched and not s.action_matched]
             if principal_only:
                 findings.append(
@@ -482,18 +527,31 @@ def _resolve_cluster(
             )
         return cluster_arn, name, notes
     name = cluster_name or ""
-    pinned = [a for g in analysis.pod_identity for a in g.cluster_arns if a.endswith(f":cluster/{name}")]
-    for arn in pinned:
-        if f":{account}:cluster/" in arn:
-            return arn, name, notes
-    if pinned and region is None:
-        parts = pinned[0].split(":")
-        region = parts[3]
-    partition = pinned[0].split(":")[1] if pinned else "aws"
-    arn = f"arn:{partition}:eks:{region or '<region>'}:{account}:cluster/{name}"
-    if region is None:
-        notes.append(Finding("input", f"no --region or --cluster-arn: assuming cluster ARN {arn!r}"))
+    if region is not None:
+        # The cluster of that name in that region and account, whatever clusters the trust pins.
+        return eks_cluster_arn(partition_for_region(region), region, account, name), name, notes
+    pinned = [a for a in analysis.named.cluster_arns if a.endswith(f":cluster/{name}") and f":{account}:cluster/" in a]
+    if pinned:
+        notes.append(
+            Finding("input", f"no --region or --cluster-arn: assuming the cluster the trust pins, {pinned[0]!r}")
+        )
+        return pinned[0], name, notes
+    arn = f"arn:aws:eks:<region>:{account}:cluster/{name}"
+    notes.append(Finding("input", f"no --region or --cluster-arn: assuming cluster ARN {arn!r}"))
     return arn, name, notes
+
+
+def _association_arn(document: Mapping[str, Any], cluster_arn: str, name: str) -> tuple[str, list[Finding]]:
+    """The ``aws:SourceArn`` EKS passes: the association's ARN, which the caller does not give. A trust that pins
+    one for this cluster names it; otherwise one with a stand-in ID (a trust pinning another fails on it)."""
+    head = cluster_arn.partition(":cluster/")[0]
+    prefix = f"{head}:podidentityassociation/{name}/"
+    for names in statements_named(document):
+        for value in names.pinned("aws:SourceArn"):
+            if value.startswith(prefix) and "*" not in value and "?" not in value:
+                return value, []
+    arn = association_arn_of(cluster_arn, name)
+    return arn, [Finding("input", f"assuming the association's ARN (aws:SourceArn) is {arn!r}")]
 
 
 def explain_pod_identity(
@@ -508,8 +566,9 @@ def explain_pod_identity(
     session_tags: bool = True,
 ) -> Explanation:
     """Evaluate the ``sts:AssumeRole`` (and ``sts:TagSession``) requests EKS Pod Identity makes."""
-    analysis = analyse_trust(document)
+    analysis = analyse_trust(document, role_account=account)
     arn, name, notes = _resolve_cluster(analysis, account, cluster_arn, cluster_name, region)
+    association, association_notes = _association_arn(document, arn, name)
     requests = pod_identity_requests(
         account_id=account,
         cluster_arn=arn,
@@ -517,7 +576,10 @@ def explain_pod_identity(
         namespace=namespace,
         service_account=service_account,
         session_tags=session_tags,
+        association_arn=association,
     )
+    if any("aws:sourcearn" in n.pins for n in statements_named(document)):
+        notes += association_notes  # only worth saying when the trust looks at it
     evaluations = [(r, evaluate(document, r)) for r in requests]
     caller = {
         "account": account,
@@ -533,10 +595,8 @@ def explain_pod_identity(
         explanation.warnings.extend(
             _weakness_findings(
                 w
-                for g in analysis.pod_identity
-                if g.statement in matched
-                for w in g.weaknesses
-                if session_tags or w.code != "missing-tag-session"
+                for w in analysis.weaknesses
+                if w.statement in matched and (session_tags or w.code != "missing-tag-session")
             )
         )
         return explanation
@@ -569,7 +629,7 @@ def _diagnose_pod_identity(
     if not analysis.pod_identity:
         hint = (
             "it trusts IRSA (web identity): use `irsa explain --issuer ...`, or set the service's identity to both"
-            if analysis.web_identity
+            if analysis.web_identity or analysis.named.providers
             else "add a statement for Principal {Service: pods.eks.amazonaws.com} with sts:AssumeRole, sts:TagSession"
         )
         return [

@@ -19,7 +19,7 @@ from ..core.errors import InputError
 from ..core.kubernetes import ROLE_ARN_ANNOTATION
 from ..core.trust import DEFAULT_AUDIENCE, issuer_host
 from ..stack.config import StackConfig
-from .access import ClusterIndex, permission_statements, service_principals
+from .access import ClusterIndex, permission_statements, permission_weaknesses, service_principals
 from .model import (
     Account,
     AddonSettings,
@@ -460,6 +460,7 @@ def build_plan(config: StackConfig, simulation: Simulation, facts: StackFacts) -
             addon=_addon_settings(config, key, accounts[account].region if account in accounts else facts.region),
         )
         principals, weaknesses = service_principals(entry, cluster_index)
+        weaknesses = [*weaknesses, *permission_weaknesses(entry.permissions)]
         services[key] = entry.model_copy(update={"principals": principals, "weaknesses": weaknesses})
     plan = Plan(
         project=facts.project,

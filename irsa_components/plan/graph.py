@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ..core.evaluate import glob_match
-from ..core.permissions import admin_actions, admin_managed_policies, policy_name
-from .access import ClusterIndex, service_principals
-from .model import ANY, Permissions, PermissionStatement, Plan, Principal, Role, Service, Weakness
+from ..core.permissions import policy_name
+from .access import ClusterIndex, permission_weaknesses, service_principals
+from .model import ANY, Permissions, Plan, Principal, Role, Service, Weakness
 
 NodeKind = Literal["cluster", "workload", "principal", "role", "permissions", "more"]
 EdgeKind = Literal["at", "irsa", "pod-identity", "other", "chain", "grants"]
@@ -149,24 +149,14 @@ def weakness_flag(w: Weakness) -> Flag:
     return Flag(flag_category(w.code), w.code, w.message)
 
 
-def _iam(s: PermissionStatement) -> dict[str, Any]:
-    out: dict[str, Any] = {"Effect": s.effect, "Resource": s.resources}
-    if s.not_actions:
-        out["NotAction"] = s.not_actions
-    else:
-        out["Action"] = s.actions
-    return out
-
-
 def permission_flags(perms: Permissions) -> list[Flag]:
-    """Admin-like grants (``core.permissions``: AdministratorAccess, IAMFullAccess, ``*``, NotAction allows)
-    and wildcards (an action like ``s3:*``, or any resource) among the role's visible permissions."""
+    """Admin-like grants (the plan's permission weaknesses, decided by ``core.permissions``: administrator
+    managed policies, actions of services it never names, IAM beyond reading) and wildcards (an action
+    like ``s3:*``, or any resource) among the role's visible permissions."""
     flags = [
-        Flag("admin", "admin-managed-policy", f"managed policy {arn}")
-        for arn in admin_managed_policies(perms.managed_policies)
+        Flag("weak" if w.level == "undecided" else "admin", w.code, w.message) for w in permission_weaknesses(perms)
     ]
     statements = perms.statements()
-    flags += [Flag("admin", "admin-grant", text) for text in admin_actions([_iam(s) for s in statements])]
     for s in statements:
         if s.effect != "Allow" or s.not_actions:
             continue

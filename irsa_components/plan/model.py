@@ -106,8 +106,15 @@ class Weakness(_Model):
     code: str
     message: str
     statement: int
+    """The statement of the document (``about``) that admits the witness; -1 when none does alone."""
     trust: Literal["role", "association-role"] = "role"
-    """Which trust document ``statement`` indexes: the service's role, or its association role."""
+    """Which role's documents ``statement`` indexes: the service's role, or its association role."""
+    about: Literal["trust", "permissions"] = "trust"
+    """The role's trust policy, or its permissions (``statement`` indexes ``Permissions.statements()``)."""
+    level: Literal["mandatory", "advisory", "undecided", "info"] = "mandatory"
+    """How the guardrails treat it: a violation, advice, a question the solver could not settle, or a fact."""
+    witness: Optional[str] = None
+    """A request the document allows that shows the weakness (checked by the evaluator)."""
 
 
 class PermissionStatement(_Model):

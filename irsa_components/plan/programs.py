@@ -20,9 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..core.analysis import analyse_trust
-from ..core.kubernetes import ROLE_ARN_ANNOTATION
-from ..core.trust import DEFAULT_AUDIENCE, issuer_host
+from ..core.kubernetes import ROLE_ARN_ANNOTATION, service_account_from_subject
+from ..core.scope import named
+from ..core.trust import DEFAULT_AUDIENCE, issuer_host, issuer_host_from_provider_arn
 from ..stack.models import ClusterConfig, SelfHostedConfig, ServiceConfig, StackConfig
 from .extract import (
     ANNOTATED_SA,
@@ -132,19 +132,26 @@ def _add_trusted_clusters(clusters: dict[str, ClusterConfig], trusts: Mapping[st
     """Every OIDC provider a trust names and no cluster is, as a cluster known by its issuer host."""
     known = {c.oidc_provider_arn for c in clusters.values() if c.oidc_provider_arn}
     for trust in trusts.values():
-        for grant in analyse_trust(trust).web_identity:
-            if grant.provider_arn in known or ":oidc-provider/" not in grant.provider_arn:
+        for provider_arn in _oidc_providers(trust):
+            if provider_arn in known:
                 continue
-            known.add(grant.provider_arn)
-            found = _PLACEHOLDER_ISSUER.search(grant.issuer_host)
+            known.add(provider_arn)
+            host = issuer_host_from_provider_arn(provider_arn)
+            found = _PLACEHOLDER_ISSUER.search(host)
             # Known by the EKS cluster whose issuer it is, when the offline run looked it up; else by its issuer.
-            key = found.group(1) if found else grant.issuer_host
+            key = found.group(1) if found else host
             clusters[_unique(key, clusters)] = ClusterConfig.model_construct(
                 name=found.group(1) if found else "",
-                oidc_issuer_url=f"https://{grant.issuer_host}",
-                oidc_provider_arn=grant.provider_arn,
+                oidc_issuer_url=f"https://{host}",
+                oidc_provider_arn=provider_arn,
                 create_oidc_provider=False,
             )
+
+
+def _oidc_providers(trust: Mapping[str, Any]) -> list[str]:
+    """The IAM OIDC providers a trust names (this only reads the components' own trusts back into a
+    config; who they admit is the solver's question, asked by the plan)."""
+    return [p for p in named(trust).providers if ":oidc-provider/" in p]
 
 
 def _add_association_clusters(clusters: dict[str, ClusterConfig], names: Sequence[str]) -> None:
@@ -182,26 +189,28 @@ def _services(program: _Program, resources: Sequence[Registration]) -> dict[str,
 
 def _service_config(found: _Service, trust: dict[str, Any], clusters: Mapping[str, ClusterConfig]) -> ServiceConfig:
     """The stack-config view of one workload role: its service account, mechanism and clusters."""
-    analysis = analyse_trust(trust)
+    names = named(trust)
     namespace, service_account = "default", "default"
     if found.associations:
         first = found.associations[0]
         namespace, service_account = str(_value(first, "namespace")), str(_value(first, "serviceAccount"))
     else:
-        refs = [ref for grant in analysis.web_identity for ref in grant.service_accounts]
+        refs = [ref for ref in map(service_account_from_subject, names.subjects) if ref is not None]
         if refs:
             namespace, service_account = refs[0].namespace, refs[0].name
-        elif analysis.pod_identity and analysis.pod_identity[0].namespaces:
-            grant = analysis.pod_identity[0]
-            namespace = grant.namespaces[0]
-            service_account = grant.service_accounts[0] if grant.service_accounts else service_account
-    irsa = bool(analysis.web_identity)
-    pods = bool(analysis.pod_identity) or bool(found.associations)
+        elif names.pod_namespaces:
+            namespace = names.pod_namespaces[0]
+            service_account = names.pod_service_accounts[0] if names.pod_service_accounts else service_account
+    providers = _oidc_providers(trust)
+    irsa = bool(providers)
+    pods = names.pod_identity or bool(found.associations)
     identity = "both" if irsa and pods else "pod-identity" if pods else "irsa"
-    hosts = {g.issuer_host for g in analysis.web_identity}
-    cluster_arns = {a for g in analysis.pod_identity for a in g.cluster_arns}
+    hosts = {issuer_host_from_provider_arn(p) for p in providers}
     cluster_names = {str(_value(a, "clusterName")) for a in found.associations}
-    cluster_names |= {a.rsplit(":cluster/", 1)[1] for a in cluster_arns if ":cluster/" in a}
+    cluster_names |= {
+        *names.cluster_names,
+        *(a.rsplit(":cluster/", 1)[1] for a in names.cluster_arns if ":cluster/" in a),
+    }
     chosen = [
         key
         for key, c in clusters.items()
@@ -209,7 +218,7 @@ def _service_config(found: _Service, trust: dict[str, Any], clusters: Mapping[st
         or (c.oidc_provider_arn and c.oidc_provider_arn.split(":oidc-provider/", 1)[-1] in hosts)
         or (c.name and c.name in cluster_names)
     ]
-    audiences = [a for g in analysis.web_identity for a in g.audiences]
+    audiences = list(names.audiences)
     return ServiceConfig.model_construct(
         namespace=namespace,
         service_account=service_account,

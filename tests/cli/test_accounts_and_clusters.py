@@ -190,9 +190,8 @@ def test_without_session_tags_the_external_id_pins_each_cluster() -> None:
     assert {a.session_tags for a in exporter.kubernetes.pod_identity_associations} == {False}
     # The association role's own trust pins only the account (as for any untagged association role).
     assert {(w.trust, w.code) for w in exporter.weaknesses} == {
-        ("association-role", "unpinned-cluster"),
-        ("association-role", "unpinned-namespace"),
-        ("association-role", "unpinned-service-account"),
+        ("association-role", "cluster-unpinned"),
+        ("association-role", "namespace-unpinned"),
     }
 
 
@@ -537,7 +536,7 @@ def test_a_pattern_of_the_association_role_is_narrowed_by_the_target_trust(plan:
         False,
         ASSOCIATION_ROLE,
     )
-    assert [(w.trust, w.code) for w in weaknesses] == [("association-role", "unpinned-service-account")]
+    assert [(w.trust, w.code) for w in weaknesses] == [("association-role", "service-account-unpinned")]
     # A target trust that pins nothing passes the pattern on, and says so.
     [p], weaknesses = chained_principals(_target_trust(), ASSOCIATION_ROLE, source, index)
     assert (p.subject, p.pattern, p.chained_through) == ("system:serviceaccount:payments:*", True, ASSOCIATION_ROLE)

@@ -115,8 +115,9 @@ def test_new_action_widens(base_plan: Plan) -> None:
     ]
     diff = diff_plans(base_plan, plan_of(_with(policyStatements=statements)))
     [added] = diff.changes
-    assert (added.classification, added.kind) == ("widening", "action-added")
-    assert "s3:PutObject" in added.summary and "arn:aws:s3:::payments/*" in added.summary
+    assert (added.classification, added.kind) == ("widening", "permissions-widened")
+    # The witness: a request the new permissions allow and the old ones do not.
+    assert added.witness is not None and added.witness.startswith("s3:PutObject on 'arn:aws:s3:::payments/")
 
 
 def test_new_resource_and_managed_policy_widen(base_plan: Plan) -> None:
@@ -127,7 +128,9 @@ def test_new_resource_and_managed_policy_widen(base_plan: Plan) -> None:
         base_plan,
         plan_of(_with(policyStatements=statements, managedPolicyArns=["arn:aws:iam::aws:policy/ReadOnlyAccess"])),
     )
-    assert _kinds(diff, "widening") == {"resource-added", "managed-policy-attached"}
+    assert _kinds(diff, "widening") == {"permissions-widened", "managed-policy-attached"}
+    [widened] = _only(diff, "permissions-widened")
+    assert widened.witness is not None and "arn:aws:s3:::other/" in widened.witness
 
 
 def test_action_covered_by_wildcard_is_neutral() -> None:
@@ -135,7 +138,8 @@ def test_action_covered_by_wildcard_is_neutral() -> None:
     both = [*wide, {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::payments/*"}]
     diff = diff_plans(plan_of(_with(policyStatements=wide)), plan_of(_with(policyStatements=both)))
     [change] = diff.changes
-    assert change.classification == "neutral" and "covered by a wildcard" in change.summary
+    assert (change.classification, change.kind) == ("neutral", "permissions-rewritten")
+    assert "exactly the same" in change.summary
 
 
 def test_new_service_widens_and_fails_the_gate(base_plan: Plan, tmp_path: Path) -> None:
@@ -203,9 +207,11 @@ def test_removed_service_account_from_trust_narrows(base_plan: Plan) -> None:
 
     before = edited(base_plan, two)
     diff = diff_plans(before, base_plan)
-    [removed] = diff.changes
-    assert (removed.classification, removed.kind) == ("narrowing", "principal-removed")
-    assert "system:serviceaccount:payments:cron" in removed.summary
+    [narrowed] = _only(diff, "trust-narrowed")
+    assert narrowed.witness is not None and "'system:serviceaccount:payments:cron'" in narrowed.witness
+    [removed] = _only(diff, "principal-removed")
+    assert removed.classification == "narrowing" and "system:serviceaccount:payments:cron" in removed.summary
+    assert not diff.widening
 
 
 def test_removed_action_narrows(base_plan: Plan) -> None:
@@ -214,8 +220,8 @@ def test_removed_action_narrows(base_plan: Plan) -> None:
     ]
     diff = diff_plans(plan_of(_with(policyStatements=statements)), base_plan)
     [removed] = diff.changes
-    assert (removed.classification, removed.kind) == ("narrowing", "action-removed")
-    assert "s3:PutObject" in removed.summary
+    assert (removed.classification, removed.kind) == ("narrowing", "permissions-narrowed")
+    assert removed.witness is not None and removed.witness.startswith("s3:PutObject")
 
 
 def test_removed_service_narrows(base_plan: Plan) -> None:
@@ -292,8 +298,12 @@ def test_json_format(base_plan: Plan, tmp_path: Path) -> None:
     )
     data = json.loads(result.stdout)
     assert data["formatVersion"] == 1
-    assert data["summary"] == {"narrowing": 1, "neutral": 1, "replacements": 0, "retained": 0, "widening": 0}
-    assert data["changes"][0]["kind"] == "principal-removed"
+    assert data["summary"] == {"narrowing": 2, "neutral": 1, "replacements": 0, "retained": 0, "widening": 0}
+    assert {c["kind"] for c in data["changes"] if c["classification"] == "narrowing"} == {
+        "trust-narrowed",
+        "principal-removed",
+    }
+    assert all("witness" in c for c in data["changes"])
 
 
 def test_committed_goldens_diff_cleanly() -> None:
@@ -317,6 +327,115 @@ def test_statements_of_stack_created_policies_are_compared_like_inline_ones() ->
     policy["statements"] = [s for s in policy["statements"] if "route53:ChangeResourceRecordSets" not in s["actions"]]
     diff = diff_plans(Plan.model_validate(data), head)
     widened = [c for c in diff.changes if c.classification == "widening"]
-    assert [c.kind for c in widened] == ["action-added"]
-    assert "route53:ChangeResourceRecordSets" in widened[0].summary
+    assert [c.kind for c in widened] == ["permissions-widened"]
+    assert widened[0].witness is not None and widened[0].witness.startswith("route53:ChangeResourceRecordSets")
     assert not [c for c in diff.changes if c.kind == "managed-policy-attached"]
+
+
+# What issue 12 found irsa diff --fail-on-widening letting through ------------------------------------
+
+
+def _trust_edit(base_plan: Plan, edit: Any) -> PlanDiff:
+    return diff_plans(base_plan, edited(base_plan, edit))
+
+
+def test_a_cluster_key_pointed_at_another_cluster_widens(base_plan: Plan) -> None:
+    other = "oidc.eks.eu-west-1.amazonaws.com/id/0000000000000000000000000000AAAA"
+
+    def retarget(data: dict[str, Any]) -> None:
+        data["clusters"]["blue"]["name"] = "prod-purple"
+        text = json.dumps(data["services"]).replace(HOST_BLUE, other)
+        data["services"] = json.loads(text)
+
+    diff = _trust_edit(base_plan, retarget)
+    [widened] = _only(diff, "trust-widened")
+    assert widened.classification == "widening" and widened.witness is not None
+    assert other in widened.witness and "payments-api" in widened.witness
+    assert diff.widening
+
+
+@pytest.mark.parametrize("field", ["actions", "resources"])
+def test_a_question_mark_becoming_a_star_widens(field: str) -> None:
+    old = {"Effect": "Allow", "Action": ["s3:GetObjec?"], "Resource": "arn:aws:s3:::data-?/*"}
+    new = dict(old)
+    if field == "actions":
+        new["Action"] = ["s3:GetObjec*"]
+    else:
+        new["Resource"] = "arn:aws:s3:::data-*/*"
+    diff = diff_plans(plan_of(_with(policyStatements=[old])), plan_of(_with(policyStatements=[new])))
+    [widened] = _only(diff, "permissions-widened")
+    assert widened.witness is not None
+
+
+def test_dropping_the_condition_of_a_statement_for_another_principal_widens(base_plan: Plan) -> None:
+    chain = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+        "Action": "sts:AssumeRole",
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::444455556666:role/deployer"}},
+    }
+
+    def add(data: dict[str, Any]) -> None:
+        data["services"]["payments-api"]["role"]["trustPolicy"]["Statement"].append(copy.deepcopy(chain))
+
+    def add_open(data: dict[str, Any]) -> None:
+        add(data)
+        del data["services"]["payments-api"]["role"]["trustPolicy"]["Statement"][-1]["Condition"]
+
+    before = edited(base_plan, add)
+    diff = diff_plans(before, edited(base_plan, add_open))
+    [widened] = _only(diff, "trust-widened")
+    assert widened.witness is not None and "444455556666" in widened.witness and "deployer" not in widened.witness
+
+
+def test_removing_a_deny_from_a_trust_widens(base_plan: Plan) -> None:
+    deny = {
+        "Effect": "Deny",
+        "Principal": {
+            "Federated": _blue_statement(json.loads(base_plan.model_dump_json(by_alias=True)))["Principal"]["Federated"]
+        },
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringNotEquals": {f"{HOST_BLUE}:aud": "sts.amazonaws.com"}},
+    }
+
+    def loosen(data: dict[str, Any]) -> None:
+        statement = _blue_statement(data)
+        del statement["Condition"]["StringEquals"][f"{HOST_BLUE}:aud"]
+
+    def loosen_with_deny(data: dict[str, Any]) -> None:
+        loosen(data)
+        data["services"]["payments-api"]["role"]["trustPolicy"]["Statement"].append(copy.deepcopy(deny))
+
+    guarded, bare = edited(base_plan, loosen_with_deny), edited(base_plan, loosen)
+    assert not diff_plans(base_plan, guarded).widening  # the Deny keeps aud pinned: the same access
+    [widened] = _only(diff_plans(guarded, bare), "trust-widened")
+    assert widened.witness is not None and "aud=" in widened.witness and "sts.amazonaws.com'" not in widened.witness
+
+
+def test_a_longer_session_widens_credential_lifetime(base_plan: Plan) -> None:
+    diff = diff_plans(base_plan, plan_of(_with(maxSessionDuration=43200)))
+    [change] = _only(diff, "max-session-duration-changed")
+    assert change.classification == "widening" and "credential lifetime widened" in change.summary
+    assert (change.before, change.after) == ("3600", "43200")
+    assert (
+        _only(diff_plans(plan_of(_with(maxSessionDuration=43200)), base_plan), "max-session-duration-changed")[
+            0
+        ].classification
+        == "narrowing"
+    )
+
+
+def test_roles_are_matched_by_identity_not_by_service_key(base_plan: Plan) -> None:
+    def swap(data: dict[str, Any]) -> None:
+        data["services"]["payments"] = data["services"].pop("payments-api")
+
+    diff = diff_plans(base_plan, edited(base_plan, swap))
+    assert [c.kind for c in diff.changes] == ["service-renamed"]  # the same IAM role: nothing else changed
+
+
+def test_admin_like_grants_are_listed_first(base_plan: Plan) -> None:
+    admin = [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]
+    irsa = _with(policyStatements=admin, maxSessionDuration=7200)
+    diff = diff_plans(base_plan, plan_of(irsa))
+    assert diff.changes[0].kind == "admin-granted" and diff.changes[0].classification == "widening"
+    assert "actions of services it never names" in diff.changes[0].summary

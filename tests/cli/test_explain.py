@@ -114,7 +114,8 @@ def test_irsa_wrong_provider_account(tmp_path: Path, fmt: str) -> None:
     args = ("--issuer", ISSUER_BLUE, "-n", "payments", "-a", "payments-api", "--provider-arn", other)
     result = _irsa(tmp_path, IRSA_TRUST, fmt, *args)
     assert result.exit_code == 1
-    assert _codes(result) == ["wrong-provider-arn"]
+    # With the role's ARN known (get-role output), STS itself refuses a provider of another account.
+    assert _codes(result) == ["provider-in-another-account" if fmt == "get-role" else "wrong-provider-arn"]
 
 
 def test_irsa_provider_of_another_issuer(tmp_path: Path) -> None:
@@ -154,12 +155,13 @@ def test_irsa_explicit_deny_wins() -> None:
     assert not result.allowed and [f.code for f in result.findings] == ["explicit-deny"]
 
 
-def test_irsa_allowed_with_missing_sub_warns() -> None:
+def test_irsa_allowed_with_an_unpinned_sub_warns_with_a_witness() -> None:
     doc = json.loads(json.dumps(IRSA_TRUST))
     del doc["Statement"][0]["Condition"]["StringEquals"][f"{ISSUER_BLUE[8:]}:sub"]
     result = explain_web_identity(doc, issuer=ISSUER_BLUE, namespace="anything", service_account="anyone")
     assert result.allowed
-    assert "missing-sub" in [w.code for w in result.warnings]
+    (warning,) = [w for w in result.warnings if w.code == "sub-unpinned"]
+    assert "e.g. 'system:serviceaccount:" in warning.message
 
 
 def test_irsa_against_a_pod_identity_only_trust() -> None:
@@ -246,6 +248,57 @@ def test_pod_identity_against_an_irsa_only_trust() -> None:
     assert finding.code == "no-pod-identity-statement" and "--issuer" in (finding.hint or "")
 
 
+# What issue 12 found explain getting wrong ---------------------------------------------------------
+
+
+def test_the_not_action_trust_is_explained_allowed_without_a_provider_arn() -> None:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Federated": PROVIDER_BLUE}, "NotAction": "sts:AssumeRole"}],
+    }
+    result = explain_web_identity(trust, issuer=ISSUER_BLUE, namespace="kube-system", service_account="anything")
+    assert result.allowed and result.caller["providerArn"] == PROVIDER_BLUE
+    assert {"sub-unpinned", "aud-unexpected"} <= {w.code for w in result.warnings}
+
+
+def test_a_provider_in_another_account_than_the_role_is_denied() -> None:
+    trust = workload_trust_policy([SA], [PROVIDER_BLUE])
+    role = "arn:aws:iam::999988887777:role/payments-api"
+    result = explain_web_identity(
+        trust, issuer=ISSUER_BLUE, namespace="payments", service_account="payments-api", role_arn=role
+    )
+    assert not result.allowed and [f.code for f in result.findings] == ["provider-in-another-account"]
+    same = f"arn:aws:iam::{ACCOUNT}:role/payments-api"
+    assert explain_web_identity(
+        trust, issuer=ISSUER_BLUE, namespace="payments", service_account="payments-api", role_arn=same
+    ).allowed
+
+
+def test_the_region_given_is_the_region_of_the_cluster() -> None:
+    # The trust pins prod-blue in eu-west-1; the same name in another region is another cluster.
+    result = explain_pod_identity(
+        POD_TRUST,
+        account=ACCOUNT,
+        cluster_name="prod-blue",
+        region="us-east-1",
+        namespace="payments",
+        service_account="payments-api",
+    )
+    assert result.caller["clusterArn"] == f"arn:aws:eks:us-east-1:{ACCOUNT}:cluster/prod-blue"
+    assert not result.allowed and "wrong-cluster" in [f.code for f in result.findings]
+
+
+def test_a_trust_pinned_on_the_association_arn_is_explained_allowed() -> None:
+    association = f"arn:aws:eks:eu-west-1:{ACCOUNT}:podidentityassociation/prod-blue/a-1234567890abcdefg"
+    trust = workload_trust_policy([SA], [], pod_identity_cluster_arns=[CLUSTER_BLUE_ARN], account_id=ACCOUNT)
+    trust["Statement"][0]["Condition"]["ArnEquals"] = {"aws:SourceArn": association}
+    result = explain_pod_identity(
+        trust, account=ACCOUNT, cluster_arn=CLUSTER_BLUE_ARN, namespace="payments", service_account="payments-api"
+    )
+    assert result.allowed
+    assert all(r.context["aws:SourceArn"] == association for r, _ in result.evaluations)
+
+
 def test_pod_identity_cluster_name_resolves_to_the_pinned_arn() -> None:
     result = explain_pod_identity(
         POD_TRUST, account=ACCOUNT, cluster_name="prod-blue", namespace="payments", service_account="payments-api"
@@ -307,3 +360,16 @@ def test_placeholders_of_an_offline_plan_are_not_reported_as_weaknesses() -> Non
     data = json.loads(result.stdout)
     assert data["allowed"] and data["warnings"] == []
     assert data["caller"]["issuer"].endswith("<issuer-id:dev-main>")
+
+
+def test_explain_and_the_guardrails_agree_on_a_sub_that_is_a_policy_variable() -> None:
+    from irsa_components.guardrails.rules import web_identity_trust_findings
+
+    host = ISSUER_BLUE.removeprefix("https://")
+    trust = workload_trust_policy([SA], [PROVIDER_BLUE])
+    trust["Statement"][0]["Condition"]["StringEquals"][f"{host}:sub"] = "${" + host + ":sub}"
+    explained = explain_web_identity(trust, issuer=ISSUER_BLUE, namespace="kube-system", service_account="anyone")
+    assert explained.allowed  # anyone's token, as IAM would say
+    props = {"name": "r", "assumeRolePolicy": json.dumps(trust)}
+    found = web_identity_trust_findings("aws:iam/role:Role", "r", props).violations
+    assert [f.code for f in found] == ["sub-unpinned"]  # and the guardrails now say so too

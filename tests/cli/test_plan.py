@@ -209,7 +209,8 @@ def test_pod_identity_without_session_tags_is_bound_by_associations() -> None:
         ("blue", "system:serviceaccount:jobs:worker", "association"),
         ("green", "system:serviceaccount:jobs:worker", "association"),
     }
-    assert {w.code for w in service.weaknesses} >= {"unpinned-namespace", "unpinned-service-account"}
+    assert {w.code for w in service.weaknesses} == {"cluster-unpinned", "namespace-unpinned"}
+    assert all(w.level == "advisory" and w.witness for w in service.weaknesses)
     assert all(not a.session_tags for a in service.kubernetes.pod_identity_associations)
 
 
@@ -230,3 +231,18 @@ def test_associations_of_an_addons_other_service_accounts_belong_to_the_service(
     service = plan_from_config(config, stack="prod").services["efs"]
     associations = {(a.namespace, a.service_account) for a in service.kubernetes.pod_identity_associations}
     assert associations == {("kube-system", "efs-csi-controller-sa"), ("kube-system", "efs-csi-node-sa")}
+
+
+def test_admin_like_permissions_are_plan_weaknesses() -> None:
+    # Not "Trust weaknesses: none" and nothing else for a role that may do everything (issue 12).
+    from irsa_components.cli.render_plan import plan_markdown
+
+    irsa = base_irsa()
+    irsa["services"]["payments-api"]["policyStatements"] = [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
+    plan = plan_of(irsa)
+    weaknesses = [w for w in plan.services["payments-api"].weaknesses if w.about == "permissions"]
+    assert {w.code for w in weaknesses} == {"all-actions", "iam-wildcard"}
+    assert all(w.witness and w.level == "mandatory" for w in weaknesses)
+    text = plan_markdown(plan)
+    section = text.split("### `payments-api`", 1)[1]
+    assert "**Permission weaknesses**: \n" in section and "`all-actions`" in section

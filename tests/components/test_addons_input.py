@@ -70,7 +70,7 @@ def admitted(doc: dict[str, Any], namespace: str, sa: str) -> bool:
 
 
 def trusted_subjects(doc: dict[str, Any]) -> set[str]:
-    return {s for grant in analyse_trust(doc).web_identity for s in grant.subjects}
+    return set(analyse_trust(doc).named.subjects)
 
 
 # What gets registered ----------------------------------------------------------------------------

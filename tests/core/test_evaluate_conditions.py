@@ -14,7 +14,8 @@ ABSENT: dict[str, ContextValue] = {}
 def allowed(condition: dict[str, Any], context: dict[str, ContextValue], effect: str = "Allow") -> bool:
     statement = {"Effect": effect, "Principal": "*", "Action": "s3:GetObject", "Condition": condition}
     return evaluate(
-        {"Statement": [statement]}, Request("s3:GetObject", "AWS", "arn:aws:iam::1:user/u", context)
+        {"Version": "2012-10-17", "Statement": [statement]},
+        Request("s3:GetObject", "AWS", "arn:aws:iam::1:user/u", context),
     ).allowed
 
 
@@ -130,12 +131,71 @@ def test_condition_operator(condition: dict[str, Any], context: dict[str, Contex
 
 
 @pytest.mark.parametrize(
+    ("condition", "context", "expected"),
+    [
+        # Date operators: ISO 8601 or epoch seconds, compared as instants.
+        (
+            {"DateLessThan": {"aws:CurrentTime": "2100-01-01T00:00:00Z"}},
+            {"aws:CurrentTime": "2050-01-01T00:00:00Z"},
+            True,
+        ),
+        (
+            {"DateGreaterThan": {"aws:CurrentTime": "2100-01-01T00:00:00Z"}},
+            {"aws:CurrentTime": "2050-01-01T00:00:00Z"},
+            False,
+        ),
+        ({"DateEquals": {"aws:EpochTime": "2000-01-01T00:00:00Z"}}, {"aws:EpochTime": "946684800"}, True),
+        (
+            {"DateNotEquals": {"aws:CurrentTime": "2000-01-01T00:00:00Z"}},
+            {"aws:CurrentTime": "2000-01-01T00:00:01Z"},
+            True,
+        ),
+        ({"DateLessThanEquals": {"k": "2000-01-01T00:00:00+01:00"}}, {"k": "1999-12-31T23:00:00Z"}, True),
+        ({"DateLessThan": {"k": "2000-01-01"}}, {"k": "not a date"}, False),
+        ({"DateLessThan": {"k": "2000-01-01"}}, ABSENT, False),
+        # Numbers are decimals, read exactly; anything else is not a number.
+        ({"NumericLessThan": {"k": "0.3"}}, {"k": "0.29999999999999999"}, True),
+        ({"NumericEquals": {"k": "10"}}, {"k": "1e1"}, False),
+        ({"NumericEquals": {"k": "-2"}}, {"k": "-2.0"}, True),
+        # IPv6 and IPv4 never match each other.
+        ({"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}, {"aws:SourceIp": "2001:db8::1"}, True),
+        ({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}, {"aws:SourceIp": "::1"}, False),
+    ],
+)
+def test_date_numeric_and_address_operators(
+    condition: dict[str, Any], context: dict[str, ContextValue], expected: bool
+) -> None:
+    assert allowed(condition, context) is expected
+
+
+def test_policy_variables_need_the_2012_version() -> None:
+    statement = {"Effect": "Allow", "Principal": "*", "Action": "*", "Condition": {"StringEquals": {"k": "${x}"}}}
+    old = {"Version": "2008-10-17", "Statement": [statement]}
+    assert evaluate(old, Request("s3:GetObject", "AWS", "a", {"k": "${x}", "x": "v"})).allowed
+    assert not evaluate(old, Request("s3:GetObject", "AWS", "a", {"k": "v", "x": "v"})).allowed
+
+
+def test_variables_in_resources_resolve_and_their_values_are_literal() -> None:
+    statement = {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/${aws:PrincipalTag/team}/*"}
+    doc = {"Version": "2012-10-17", "Statement": [statement]}
+
+    def ok(resource: str, team: str | None) -> bool:
+        context = {} if team is None else {"aws:PrincipalTag/team": team}
+        return evaluate(doc, Request("s3:GetObject", "AWS", "a", context, resource)).allowed
+
+    assert ok("arn:aws:s3:::b/red/x", "red")
+    assert not ok("arn:aws:s3:::b/blue/x", "red")
+    assert not ok("arn:aws:s3:::b/red/x", None)
+    assert not ok("arn:aws:s3:::b/red/x", "*")  # a tag value '*' is a literal star, not a wildcard
+    assert ok("arn:aws:s3:::b/*/x", "*")
+
+
+@pytest.mark.parametrize(
     "condition",
     [
-        {"DateLessThan": {"aws:CurrentTime": "2100-01-01T00:00:00Z"}},
-        {"DateNotEquals": {"aws:CurrentTime": "2000-01-01T00:00:00Z"}},
         {"StringEqualz": {"k": "a"}},
-        {"ForAnyValue:DateEquals": {"k": "2000-01-01"}},
+        {"ForAnyValue:StringEqualsIgnorecase": {"k": "a"}},
+        {"DateLike": {"k": "2000-01-01"}},
     ],
 )
 def test_unsupported_operators_fail_closed(condition: dict[str, Any]) -> None:

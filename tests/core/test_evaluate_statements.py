@@ -36,6 +36,14 @@ AWS_REQUEST = Request("sts:AssumeRole", "AWS", ROLE)
         ({"AWS": "arn:aws:iam::444455556666:root"}, AWS_REQUEST, "implicit-deny"),
         ({"AWS": "arn:aws-cn:iam::111122223333:root"}, AWS_REQUEST, "implicit-deny"),
         ({"AWS": "*"}, AWS_REQUEST, "allow"),
+        # {"AWS": "*"} is documented as the same as "*": everyone, federated and services included.
+        (
+            {"AWS": "*"},
+            Request("sts:AssumeRole", "Federated", "arn:aws:iam::1:oidc-provider/x"),
+            "allow",
+        ),
+        ({"AWS": "*"}, Request("sts:AssumeRole", "Service", "pods.eks.amazonaws.com"), "allow"),
+        ({"Federated": "*"}, AWS_REQUEST, "implicit-deny"),
         # The principal type must match: a service is not an AWS principal of the same name, nor federated.
         ({"Service": ROLE}, AWS_REQUEST, "implicit-deny"),
         ({"Federated": ROLE}, AWS_REQUEST, "implicit-deny"),
@@ -141,7 +149,10 @@ def test_pod_identity_requests_carry_the_session_tags() -> None:
     assert context["aws:RequestTag/kubernetes-service-account"] == "sa"
     untagged = pod_identity_requests(**kwargs, session_tags=False)
     assert [r.action for r in untagged] == ["sts:AssumeRole"]
-    assert dict(untagged[0].context) == {"aws:SourceAccount": "111122223333"}
+    assert dict(untagged[0].context) == {
+        "aws:SourceAccount": "111122223333",
+        "aws:SourceArn": "arn:aws:eks:eu-west-1:111122223333:podidentityassociation/c/a-00000000000000000",
+    }
 
 
 def test_allows_all_needs_every_request() -> None:

@@ -30,7 +30,7 @@ def test_diff_markdown_carries_the_graph_of_the_changes(tmp_path: Path) -> None:
     result = invoke("diff", a, b, "--format", "markdown")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert out.index("irsa diff: 4 widening") < out.index("#### Access graph of the changes")
+    assert out.index("irsa diff: 6 widening") < out.index("#### Access graph of the changes")
     assert out.index("```mermaid") < out.index("| Class | Service | Change | Details |")
     assert "5 changed services drawn · 1 unchanged not drawn" in out
     assert "Legend: green, thick: new" in out

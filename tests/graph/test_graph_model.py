@@ -226,7 +226,7 @@ def test_admin_like_grants_and_permission_wildcards_are_flagged() -> None:
         return {f.code for f in _node(graph, f"perm:{ACCOUNT}/prod-{service}").flags}
 
     assert codes("admin") == {"admin-managed-policy"}
-    assert "admin-grant" in codes("star")
+    assert codes("star") & {"all-actions", "iam-wildcard"}  # decided by the solver, with witnesses
     assert codes("s3") == {"action-wildcard", "resource-wildcard"}
     assert codes("fine") == set()
     assert _node(graph, f"perm:{ACCOUNT}/prod-star").lines == ("* (every action)",)

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs
-from pulumi_policy.proxy import UnknownValueError
 
 from irsa_components.guardrails.offline import (
     mandatory,
@@ -134,13 +133,46 @@ def test_stack_args_carry_outputs_parents_and_dependencies() -> None:
     assert role.urn in [d.urn for d in resources[sa.urn].dependencies]
 
 
-def test_values_only_the_cloud_knows_arrive_unknown_as_in_a_preview() -> None:
+def test_values_only_the_cloud_knows_keep_their_placeholders_as_symbols() -> None:
     simulation, config = simulate("dev")  # no account or issuer in config
     role = simulation.named("aws:iam/role:Role", "payments-api")
     arg = next(a for a in resource_validation_args(simulation, config=config) if a.urn == role.urn)
-    with pytest.raises(UnknownValueError):
-        arg.props["assumeRolePolicy"]  # what a naive policy would run into
+    assert "<account-id>" in arg.props["assumeRolePolicy"]
     assert arg.props["name"] == "dev-payments-api"
+
+
+def _with_role_change(stack: str, **inputs: Any) -> list[tuple[str, str]]:
+    simulation, config = simulate(stack)
+    role = simulation.named("aws:iam/role:Role", "payments-api")
+    return _codes(_replace(simulation, role, inputs={**role.inputs, **inputs}), config)
+
+
+def test_placeholders_are_not_a_reason_to_skip_admin_checks() -> None:
+    # dev has neither aws:allowedAccountIds nor oidcIssuerUrl: its trusts hold placeholders (issue 12).
+    admin = ["arn:aws:iam::aws:policy/AdministratorAccess"]
+    assert _with_role_change("dev", managedPolicyArns=admin) == [
+        ("irsa-workload-role-not-admin", "admin-managed-policy")
+    ]
+    star = [
+        {
+            "name": "all",
+            "policy": json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+            ),
+        }
+    ]
+    assert _with_role_change("dev", inlinePolicies=star) == [("irsa-workload-role-not-admin", "admin-inline-policy")]
+
+
+def test_a_trust_with_placeholders_is_judged_too() -> None:
+    simulation, _ = simulate("dev")
+    role = simulation.named("aws:iam/role:Role", "payments-api")
+    trust = json.loads(role.inputs["assumeRolePolicy"])
+    trust["Statement"][0]["Condition"] = {}
+    assert _with_role_change("dev", assumeRolePolicy=json.dumps(trust)) == [
+        ("irsa-web-identity-trust", "aud-unexpected"),
+        ("irsa-web-identity-trust", "sub-unpinned"),
+    ]
 
 
 # The stack view connects real resources: break one link at a time --------------------------------

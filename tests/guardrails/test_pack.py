@@ -117,20 +117,24 @@ def test_analyzer_info(analyzer: Any) -> None:
     assert list(schema.properties["allowedAudiences"]["default"]) == ["sts.amazonaws.com"]
 
 
-def test_analyze_reports_a_loose_trust_and_stays_quiet_on_unknowns(analyzer: Any) -> None:
+def test_analyze_reports_a_loose_trust_and_says_what_it_cannot_decide(analyzer: Any) -> None:
     loose = _struct({"name": "loose", "assumeRolePolicy": trust(web_statement(audience=None))})
     response = analyzer.Analyze(
         proto.AnalyzeRequest(urn=_urn(ROLE, "loose"), type=ROLE, name="loose", properties=loose)
     )
     diagnostics = [(d.policyName, d.enforcementLevel) for d in response.diagnostics]
     assert diagnostics == [("irsa-web-identity-trust", proto.MANDATORY)]
-    assert "[missing-aud]" in response.diagnostics[0].message
+    assert "[aud-unexpected]" in response.diagnostics[0].message
 
     pending = _struct({"name": "pending", "assumeRolePolicy": UNKNOWN_STRING, "maxSessionDuration": 43200})
     response = analyzer.Analyze(
         proto.AnalyzeRequest(urn=_urn(ROLE, "pending"), type=ROLE, name="pending", properties=pending)
     )
-    assert list(response.diagnostics) == []  # not even a "can't run during preview" advisory
+    # Never a silent pass: each rule that cannot decide says so, as an advisory the preview shows.
+    assert response.diagnostics
+    assert {d.enforcementLevel for d in response.diagnostics} == {proto.ADVISORY}
+    assert all("cannot decide" in d.message and "not known yet" in d.message for d in response.diagnostics)
+    assert "irsa-workload-role-max-session" in {d.policyName for d in response.diagnostics}
 
 
 def test_analyze_stack_connects_resources(analyzer: Any) -> None:
@@ -164,6 +168,6 @@ def test_the_plain_rules_import_without_pulumi_policy() -> None:
     code = (
         "import sys; sys.modules['pulumi_policy'] = None\n"
         "from irsa_components.guardrails import rules, stack, Finding\n"
-        "assert rules.web_identity_trust_findings('aws:iam/role:Role', 'r', {}) == []\n"
+        "assert rules.web_identity_trust_findings('aws:iam/role:Role', 'r', {}).violations == []\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -107,12 +107,15 @@ def test_unknown_annotations_are_connected_through_property_dependencies() -> No
     assert len(found(role(), account)) == 1
 
 
-def test_unknowns_never_produce_violations() -> None:
-    assert found(role(UNKNOWN_STRING), sa(namespace="orders")) == []
+def test_unknowns_are_undecided_never_violations_nor_silent_passes() -> None:
+    def undecided(*resources: Res) -> bool:
+        return [m[:12] for m, _ in found(*resources)] == ["[undecided] "]
+
+    assert undecided(role(UNKNOWN_STRING), sa(namespace="orders"))
     partly = {"Version": "2012-10-17", "Statement": [{**web_statement(SUBJECT), "Condition": UNKNOWN_OBJECT}]}
-    assert found(Res(ROLE, "payments-api", role_state(partly, path="/workloads/")), sa(namespace="orders")) == []
-    assert found(role(), Res(SERVICE_ACCOUNT, "x", {"metadata": UNKNOWN_OBJECT})) == []
-    assert found(role(), sa(audience=UNKNOWN_STRING)) == []
+    assert undecided(Res(ROLE, "payments-api", role_state(partly, path="/workloads/")), sa(namespace="orders"))
+    assert found(role(), Res(SERVICE_ACCOUNT, "x", {"metadata": UNKNOWN_OBJECT})) == []  # not connected to a role
+    assert undecided(role(), sa(audience=UNKNOWN_STRING))
 
 
 def test_exemptions_by_namespace_and_name() -> None:

@@ -17,6 +17,7 @@ from .helpers import (
     PROVIDER_ARN,
     PROVIDER_ARN_B,
     ROLE,
+    codes,
     messages,
     policy,
     resource_args,
@@ -52,23 +53,30 @@ def test_a_trust_given_as_an_object_is_read_too() -> None:
 @pytest.mark.parametrize(
     ("statement", "code"),
     [
-        (web_statement(audience=None), "missing-aud"),
+        (web_statement(audience=None), "aud-unexpected"),
         (
             {**web_statement(), "Condition": {"StringEquals": {f"{HOST}:aud": "sts.amazonaws.com"}}},
-            "missing-sub",
+            "sub-unpinned",
         ),
-        ({**web_statement(), "Condition": {}}, "no-condition"),
-        ({k: v for k, v in web_statement().items() if k != "Condition"}, "no-condition"),
-        (web_statement("system:serviceaccount:*", operator="StringLike"), "sub-wildcard-broad"),
-        (web_statement("system:serviceaccount:team-*:*", operator="StringLike"), "sub-wildcard-broad"),
+        ({**web_statement(), "Condition": {}}, "sub-unpinned"),
+        ({k: v for k, v in web_statement().items() if k != "Condition"}, "sub-unpinned"),
+        (web_statement("system:serviceaccount:*", operator="StringLike"), "sub-unpinned"),
+        (web_statement("system:serviceaccount:team-*:*", operator="StringLike"), "sub-unpinned"),
         (web_statement(audience="my-app"), "aud-unexpected"),
-        ({**web_statement(), "Principal": {"Federated": "accounts.google.com"}}, "federated-not-oidc-provider"),
-        ({**web_statement(), "Principal": "*"}, "principal-star"),
-        (web_statement(provider_arn=PROVIDER_ARN_B), "condition-host-mismatch"),
-        ({**web_statement(), "Principal": {"Federated": "*"}}, "principal-star"),
+        ({**web_statement(), "Principal": "*"}, "provider-unpinned"),
+        ({**web_statement(), "Principal": {"Federated": "*"}}, "provider-unpinned"),
+        # {"AWS": "*"} is everyone, exactly as "*" (issue 12).
+        ({**web_statement(), "Principal": {"AWS": "*"}}, "provider-unpinned"),
+        # The policy variable ${<issuer>:sub} compares sub with itself: every service account (issue 12).
+        (web_statement("${" + HOST + ":sub}"), "sub-unpinned"),
+        # NotAction sts:AssumeRole allows AssumeRoleWithWebIdentity: every token of the provider (issue 12).
+        (
+            {"Effect": "Allow", "Principal": {"Federated": PROVIDER_ARN}, "NotAction": "sts:AssumeRole"},
+            "sub-unpinned",
+        ),
     ],
 )
-def test_each_unsafe_statement_is_a_violation_naming_the_rule_and_the_fix(
+def test_each_unsafe_statement_is_a_violation_naming_the_rule_the_witness_and_the_fix(
     statement: dict[str, object], code: str
 ) -> None:
     found = check(trust(statement))
@@ -76,7 +84,40 @@ def test_each_unsafe_statement_is_a_violation_naming_the_rule_and_the_fix(
     message = next(m for m in found if f"[{code}]" in m)
     assert "aws:iam/role:Role 'payments-api' (IAM role prod-payments-api)" in message
     assert "statement 0" in message
+    assert ", e.g. " in message  # the witness: a request the trust admits
     assert "Fix: " in message
+
+
+def test_the_witness_is_a_request_outside_what_the_trust_names() -> None:
+    (message,) = [m for m in check(trust(web_statement(audience="my-app"))) if "[aud-unexpected]" in m]
+    assert "'system:serviceaccount:payments:payments-api' via " + PROVIDER_ARN in message
+    (message,) = [m for m in check(trust({**web_statement(), "Condition": {}})) if "[sub-unpinned]" in m]
+    assert "system:serviceaccount:payments:payments-api'" not in message.split(", e.g. ", 1)[1]
+
+
+def test_an_open_aws_principal_next_to_a_pinned_web_identity_is_mandatory() -> None:
+    open_statement = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+    found = check(trust(web_statement(), open_statement))
+    assert codes(found) == ["open-principal"] and "statement 1" in found[0]
+    pinned = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+        "Action": "sts:AssumeRole",
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::444455556666:role/deployer"}},
+    }
+    assert check(trust(web_statement(), pinned)) == []
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # Statements that admit nothing (the provider's tokens never carry the keys they pin) widen nothing.
+        {**web_statement(), "Principal": {"Federated": "accounts.google.com"}},
+        web_statement(provider_arn=PROVIDER_ARN_B),
+    ],
+)
+def test_statements_that_admit_nothing_are_not_violations(statement: dict[str, object]) -> None:
+    assert check(trust(statement)) == []
 
 
 def test_only_the_weak_statement_of_several_is_reported() -> None:
@@ -111,30 +152,35 @@ def test_roles_that_workloads_cannot_assume_are_not_judged() -> None:
     assert messages(POLICY, resource_args("aws:s3/bucket:Bucket", {"bucket": "b"})) == []
 
 
-def test_unknown_values_never_produce_violations() -> None:
-    assert check(UNKNOWN_STRING) == []
+def test_unknown_values_are_undecided_never_a_silent_pass() -> None:
+    assert codes(check(UNKNOWN_STRING)) == ["undecided"]
     partly = {"Version": "2012-10-17", "Statement": [{**web_statement(), "Condition": UNKNOWN_OBJECT}]}
-    assert check(partly) == []
+    assert codes(check(partly)) == ["undecided"]
     principal = {
         "Version": "2012-10-17",
         "Statement": [{**web_statement(), "Principal": {"Federated": UNKNOWN_STRING}}],
     }
-    assert check(principal) == []
+    assert codes(check(principal)) == ["undecided"]
     value = web_statement([UNKNOWN_STRING], audience=UNKNOWN_STRING)
-    assert check({"Version": "2012-10-17", "Statement": [value]}) == []
+    assert codes(check({"Version": "2012-10-17", "Statement": [value]})) == ["undecided"]
 
 
-def test_what_is_known_is_still_judged_next_to_unknowns() -> None:
+def test_what_does_not_depend_on_unknowns_is_still_judged() -> None:
+    # An open statement next to one whose condition is unknown: the open one admits everyone whatever
+    # the unknown condition says.
+    unknown = {**web_statement(), "Condition": UNKNOWN_OBJECT}
+    open_statement = {**web_statement(), "Principal": "*", "Condition": {}}
+    found = check({"Version": "2012-10-17", "Statement": [unknown, open_statement]})
+    assert "provider-unpinned" in codes(found)
+    # Principal "*" next to an unknown condition: whether it admits anyone depends on the condition.
     statement = {**web_statement(), "Principal": "*", "Condition": UNKNOWN_OBJECT}
-    found = check({"Version": "2012-10-17", "Statement": [statement]})
-    assert [m for m in found if "[principal-star]" in m]
-    assert not [m for m in found if "[missing-sub]" in m or "[no-condition]" in m]
+    assert codes(check({"Version": "2012-10-17", "Statement": [statement]})) == ["undecided"]
 
 
 def test_aws_native_roles_are_checked_too() -> None:
     props = {"roleName": "native", "assumeRolePolicyDocument": json.loads(trust(web_statement(audience=None)))}
     found = messages(POLICY, resource_args("aws-native:iam:Role", props, name="native"))
-    assert len(found) == 1 and "[missing-aud]" in found[0] and "aws-native:iam:Role 'native'" in found[0]
+    assert len(found) == 1 and "[aud-unexpected]" in found[0] and "aws-native:iam:Role 'native'" in found[0]
 
 
 def test_exempt_resources_are_skipped() -> None:
