@@ -44,8 +44,8 @@ def _timed_run(kind: str, env: str, services: int, sim_file: Path) -> dict[str, 
     """One timed run in this process: the stack program (saving its registrations) or their replay."""
     config = flat_config(env, services)
     program: Callable[[], None] = main
-    if kind == "floor":
-        program = replay_program(pickle.loads(sim_file.read_bytes()))
+    if kind in ("floor", "floor-deps"):
+        program = replay_program(pickle.loads(sim_file.read_bytes()), dependencies=kind == "floor-deps")
     gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     sim = run_program(program, config=config, stack=env, source_positions=True)
@@ -86,16 +86,17 @@ def measure(services: int, repeat: int, peers: bool = False) -> dict[str, float 
     fastest of the repeats counts (the least disturbed). With ``peers``, CDK's synth of the CDK_ENV
     environment (defaults, then template validation off) runs after each program/floor pair of it.
     """
-    program_s = floor_s = program_cpu = floor_cpu = rss = 0.0
+    program_s = floor_s = program_cpu = floor_cpu = deps_s = deps_cpu = rss = 0.0
     resources = invokes = 0
     cdk: dict[str, list[float]] = {"cdk_synth_s": [], "cdk_synth_no_validation_s": [], "cdk_env_program_s": []}
     with tempfile.TemporaryDirectory() as tmp:
         for env in ENVIRONMENTS:
             sim_file = Path(tmp) / f"{env}.pickle"
-            runs, floors = [], []
+            runs, floors, deps = [], [], []
             for _ in range(repeat):
                 runs.append(_in_fresh_process("program", env, services, sim_file))
                 floors.append(_in_fresh_process("floor", env, services, sim_file))
+                deps.append(_in_fresh_process("floor-deps", env, services, sim_file))
                 assert floors[-1]["resources"] == runs[-1]["resources"]
                 if peers and env == CDK_ENV:
                     cdk["cdk_env_program_s"].append(runs[-1]["wall"])
@@ -105,6 +106,8 @@ def measure(services: int, repeat: int, peers: bool = False) -> dict[str, float 
             program_cpu += min(r["cpu"] for r in runs)
             floor_s += min(f["wall"] for f in floors)
             floor_cpu += min(f["cpu"] for f in floors)
+            deps_s += min(f["wall"] for f in deps)
+            deps_cpu += min(f["cpu"] for f in deps)
             rss = max(rss, *(r["rss_mb"] for r in runs))
             resources += int(runs[0]["resources"])
             invokes = max(invokes, int(runs[0]["invokes"]))
@@ -116,6 +119,10 @@ def measure(services: int, repeat: int, peers: bool = False) -> dict[str, float 
         "ratio_to_sdk_floor": round(program_s / floor_s, 3),
         "program_cpu_s": round(program_cpu, 3),
         "sdk_floor_cpu_s": round(floor_cpu, 3),
+        "sdk_floor_deps_s": round(deps_s, 3),
+        "sdk_floor_deps_cpu_s": round(deps_cpu, 3),
+        "ratio_to_sdk_floor_deps": round(program_s / deps_s, 3),
+        "ratio_to_sdk_floor_deps_cpu": round(program_cpu / deps_cpu, 3),
         "peak_rss_mb": round(rss, 1),
         "invokes": invokes,
         "resources_per_service": round(resources / (services * len(ENVIRONMENTS)), 2),
@@ -198,7 +205,7 @@ def main_cli() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
     parser.add_argument("--peers", action="store_true", help="also AWS CDK's synth (benchmarks/peers/cdk, npm)")
     parser.add_argument("--engine", action="store_true", help="also the real engine's preview (benchmarks/engine.py)")
-    parser.add_argument("--worker", choices=["program", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["program", "floor", "floor-deps"], help=argparse.SUPPRESS)
     parser.add_argument("--env", help=argparse.SUPPRESS)
     parser.add_argument("sim_file", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -226,6 +233,12 @@ def main_cli() -> None:
         print(
             f"{r['services']:>12} {r['resources']:>9} {r['program_s']:>9} {r['sdk_floor_s']:>8} "
             f"{r['ratio_to_sdk_floor']:>6} {r['program_cpu_s']:>11} {r['sdk_floor_cpu_s']:>9} {r['invokes']:>7}"
+        )
+    for r in rows:
+        print(
+            f"{r['services']:>12} services: floor with the program's dependencies {r['sdk_floor_deps_s']} s "
+            f"({r['sdk_floor_deps_cpu_s']} s CPU), ratio {r['ratio_to_sdk_floor_deps']} "
+            f"({r['ratio_to_sdk_floor_deps_cpu']} CPU)"
         )
     print(f"resources per service and environment: {largest['resources_per_service']}")
     print(
@@ -257,7 +270,16 @@ def main_cli() -> None:
                 {
                     **{
                         k: largest[k]
-                        for k in ("services", "resources", "program_s", "sdk_floor_s", "ratio_to_sdk_floor", "invokes")
+                        for k in (
+                            "services",
+                            "resources",
+                            "program_s",
+                            "sdk_floor_s",
+                            "ratio_to_sdk_floor",
+                            "sdk_floor_deps_s",
+                            "ratio_to_sdk_floor_deps",
+                            "invokes",
+                        )
                     },
                     "peak_rss_mb": peak_rss_mb,
                     **capacity,

@@ -81,3 +81,23 @@ def test_the_graph_records_both_kinds_of_dependency() -> None:
     attachment = next(u for u in graph if "rolePolicyAttachment" in u and u.split("::")[-1].startswith("payments-api"))
     assert role in graph[attachment]["dependencies"]
     assert graph[attachment]["propertyDependencies"]["role"] == [role]
+
+
+def _graph(sim: Simulation) -> dict[str, tuple[set[str], dict[str, set[str]]]]:
+    return {
+        r.urn: (set(r.dependencies), {k: set(v) for k, v in r.property_dependencies.items()}) for r in sim.resources
+    }
+
+
+def test_the_benchmark_floor_with_dependencies_sends_the_programs_graph() -> None:
+    # benchmarks/floor.py: the floor the library's overhead is also measured against (issue 16) sends the
+    # same dependency graph as the program; the plain floor sends none, which is why it is cheaper.
+    from benchmarks.floor import replay_program
+
+    config = flat_config("prod", 8)
+    recorded = run_program(main, config=config, stack="prod")
+    assert any(deps for deps, _ in _graph(recorded).values())
+    with_deps = run_program(replay_program(recorded, dependencies=True), config=config, stack="prod")
+    assert _graph(with_deps) == _graph(recorded)
+    plain = run_program(replay_program(recorded), config=config, stack="prod")
+    assert all(not deps and not any(props.values()) for deps, props in _graph(plain).values())
