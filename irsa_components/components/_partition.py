@@ -120,10 +120,7 @@ class Partitions:
         subject, plain = self.problems.subject, list(self.plain)
 
         def verify(expected: tuple[str, str]) -> bool:
-            problems = Problems(subject)
-            check_partitions(problems, plain, expected[0], expected[1])
-            if problems:
-                raise InputError(problems)
+            _refuse_other_partitions(subject, plain, expected)
             return True
 
         return self._expected().apply(verify)
@@ -143,10 +140,7 @@ class Partitions:
             arns = [(f"{field}[{i}]", a) for i, a in enumerate(arn)] if isinstance(arn, list) else [(field, arn)]
 
             def against(expected: tuple[str, str]) -> Any:
-                problems = Problems(subject)
-                check_partitions(problems, arns, expected[0], expected[1])
-                if problems:
-                    raise InputError(problems)
+                _refuse_other_partitions(subject, arns, expected)
                 return arn
 
             return self._expected().apply(against)
@@ -162,3 +156,11 @@ def after(value: pulumi.Input[Any], guard: Optional[pulumi.Output[bool]]) -> pul
 
 
 __all__ = ["Partitions", "after", "preview_partition"]
+
+
+def _refuse_other_partitions(subject: str, arns: Any, expected: tuple[str, str]) -> None:
+    """Raise the partition problems of ``arns`` (field, ARN pairs) against the provider's (partition, region)."""
+    problems = Problems(subject)
+    check_partitions(problems, arns, expected[0], expected[1])
+    if problems:
+        raise InputError(problems)

@@ -202,16 +202,21 @@ def _validate(name: str, args: IrsaRoleArgs, opts: Optional[pulumi.ResourceOptio
     )
 
 
-def _exact_trust(
-    problems: Problems, sas: list[ServiceAccountRef], provider_arns: list[str], audiences: list[str], quota: int
-) -> Optional[str]:
-    """The IRSA trust of plain provider ARNs as JSON, or None with the problems added (as render() checks)."""
-    before = len(problems)
+def _check_provider_arns(problems: Problems, provider_arns: Sequence[str]) -> None:
+    """Each ARN must be an IAM OIDC provider ARN (its issuer host is what the trust's keys are built from)."""
     for i, arn in enumerate(provider_arns):
         try:
             issuer_host_from_provider_arn(arn)
         except ValueError as exc:
             problems.add(f"oidc_provider_arns[{i}]", arn, str(exc))
+
+
+def _exact_trust(
+    problems: Problems, sas: list[ServiceAccountRef], provider_arns: list[str], audiences: list[str], quota: int
+) -> Optional[str]:
+    """The IRSA trust of plain provider ARNs as JSON, or None with the problems added (as render() checks)."""
+    before = len(problems)
+    _check_provider_arns(problems, provider_arns)
     if len(problems) > before:
         return None
     doc = _trust_document(sas, provider_arns, audiences, [], True, "", "", "")
@@ -329,11 +334,7 @@ class IrsaRole(pulumi.ComponentResource):
 
         def render(provider_arns: Sequence[str], account: str, partition: str, region: str) -> str:
             problems = Problems(label)
-            for i, arn in enumerate(provider_arns):
-                try:
-                    issuer_host_from_provider_arn(arn)
-                except ValueError as exc:
-                    problems.add(f"oidc_provider_arns[{i}]", arn, str(exc))
+            _check_provider_arns(problems, provider_arns)
             unchecked = [
                 (f"oidc_provider_arns[{i}]", a) for i, a in enumerate(provider_arns) if late is None or i in late
             ]

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from .documents import as_list
 from .policy_values import (
+    COMPARISONS,
     VARIABLES_VERSION,
     Char,
     Piece,
@@ -65,13 +66,6 @@ NEGATED_OPERATORS = {
     "BinaryNotEquals": "BinaryEquals",
 }
 PRINCIPAL_KINDS = ("AWS", "Federated", "Service", "CanonicalUser")
-_COMPARISONS = {
-    "Equals": lambda a, e: a == e,
-    "LessThan": lambda a, e: a < e,
-    "LessThanEquals": lambda a, e: a <= e,
-    "GreaterThan": lambda a, e: a > e,
-    "GreaterThanEquals": lambda a, e: a >= e,
-}
 
 
 @dataclass(frozen=True)
@@ -203,7 +197,7 @@ def _compare(base: str, actual: str, expected: tuple[Piece, ...]) -> bool:
         a, e = parse(actual), parse(text)
         if a is None or e is None:
             return False
-        return bool(_COMPARISONS[base.removeprefix("Numeric").removeprefix("Date")](a, e))
+        return bool(COMPARISONS[base.removeprefix("Numeric").removeprefix("Date")](a, e))
     if base == "IpAddress":
         address, network = parse_address(actual), parse_network(text)
         if address is None or network is None:

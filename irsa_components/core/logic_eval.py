@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from .logic import PRINCIPAL_TYPES, Formula, Term
-from .policy_values import fold, parse_address, parse_date, parse_number
+from .policy_values import COMPARISONS, fold, parse_address, parse_date, parse_number
 
 
 @dataclass(frozen=True)
@@ -29,15 +29,6 @@ class Point:
     symbols: Mapping[str, str]
     constants: tuple[str, ...] = ()
     """Values of lifted constants (``("L", n)``), when evaluating a lifted formula."""
-
-
-_COMPARE = {
-    "Equals": lambda a, b: a == b,
-    "LessThan": lambda a, b: a < b,
-    "LessThanEquals": lambda a, b: a <= b,
-    "GreaterThan": lambda a, b: a > b,
-    "GreaterThanEquals": lambda a, b: a >= b,
-}
 
 
 def holds(formula: Formula, point: Point) -> bool:
@@ -147,4 +138,4 @@ def _typed(f: Formula, env: Mapping[str, str]) -> bool:
         return address is not None and address[0] == f[2] and f[3] <= address[1] <= f[4]
     if tag.startswith("is"):
         return value is not None
-    return value is not None and bool(_COMPARE[f[1]](value, Fraction(f[3])))
+    return value is not None and bool(COMPARISONS[f[1]](value, Fraction(f[3])))

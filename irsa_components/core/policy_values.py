@@ -30,6 +30,14 @@ _ESCAPES = {"*": "*", "?": "?", "$": "$"}
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?\Z")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+COMPARISONS: dict[str, Any] = {
+    "Equals": lambda a, b: a == b,
+    "LessThan": lambda a, b: a < b,
+    "LessThanEquals": lambda a, b: a <= b,
+    "GreaterThan": lambda a, b: a > b,
+    "GreaterThanEquals": lambda a, b: a >= b,
+}
+"""Numeric and Date operators by their comparison (``NumericLessThan`` -> ``LessThan``)."""
 
 
 def fold(text: str) -> str:

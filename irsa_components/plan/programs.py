@@ -14,7 +14,6 @@ No Pulumi imports.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -38,8 +37,10 @@ from .extract import (
     ROLE,
     SELF_HOSTED_ISSUER,
     StackFacts,
+    _value,
     build_plan,
 )
+from .extract import _json_doc as _json
 from .model import Plan
 
 if TYPE_CHECKING:
@@ -73,20 +74,6 @@ class _Program:
                 return True
             parent = self.by_urn.get(parent.parent)
         return False
-
-
-def _value(reg: Registration, key: str) -> Any:
-    return reg.state[key] if key in reg.state else reg.inputs.get(key)
-
-
-def _json(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError:
-            return {}
-        return parsed if isinstance(parsed, dict) else {}
-    return dict(value) if isinstance(value, Mapping) else {}
 
 
 def _unique(key: str, taken: Mapping[str, Any]) -> str:
