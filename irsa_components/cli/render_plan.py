@@ -88,11 +88,6 @@ def _condition(condition: dict[str, object]) -> str:
     return json.dumps(condition, sort_keys=True, separators=(",", ":"))
 
 
-def role_line(service: Service) -> str:
-    role = service.role
-    return f"{role.arn} ({', '.join(_role_settings(role))})"
-
-
 def service_rows(service: Service) -> list[tuple[str, str, str, str, str]]:
     """(section, cluster, what, detail, style) rows of one service."""
     role = service.role

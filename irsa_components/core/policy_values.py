@@ -87,10 +87,6 @@ def pieces(value: str, variables: bool = True) -> tuple[Piece, ...]:
     return tuple(out)
 
 
-def has_variables(parts: tuple[Piece, ...]) -> bool:
-    return any(isinstance(p, Var) for p in parts)
-
-
 def to_strings(value: Any) -> tuple[str, ...]:
     """Policy or request values as IAM compares them: strings; JSON booleans as "true"/"false"."""
     out = []
