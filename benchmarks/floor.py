@@ -14,15 +14,16 @@ stack: it sends no dependency graph and waits for nothing.
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, Optional
 
 import pulumi
 from pulumi.runtime import invoke
 
-from irsa_components.offline import Simulation
+from irsa_components.offline import Registration, Simulation
 
 
 class _Component(pulumi.ComponentResource):
@@ -59,6 +60,7 @@ def replay_program(recorded: Simulation, dependencies: bool = False) -> Callable
 
     def program() -> None:
         created: dict[str, pulumi.Resource] = {}
+        providers: dict[str, pulumi.ProviderResource] = {}  # provider references ("urn::id") to the replayed providers
         for call in recorded.invokes:
             invoke(call.token, dict(call.args))
         for r in recorded.resources:  # registration order: parents come first
@@ -73,13 +75,20 @@ def replay_program(recorded: Simulation, dependencies: bool = False) -> Callable
                         inputs[key] = _depending(inputs[key], sources)
                         carried.update(on)
                 depends_on = [created[u] for u in r.dependencies if u in created and u not in carried]
-            opts = pulumi.ResourceOptions(parent=parent, depends_on=depends_on or None)
+            opts = pulumi.ResourceOptions(
+                parent=parent,
+                depends_on=depends_on or None,
+                provider=providers.get(r.provider),
+                providers=[providers[p] for p in r.providers.values() if p in providers] or None,
+            )
             resource: pulumi.Resource
             if r.custom or r.type.startswith("pulumi:providers:"):
                 resource = resource_class(r.type)(r.name, opts=opts, **{_snake(k): v for k, v in inputs.items()})
             else:
                 resource = _Component(r.type, r.name, opts)
             created[r.urn] = resource
+            if isinstance(resource, pulumi.ProviderResource):
+                providers[f"{r.urn}::{r.id}"] = resource
 
     return program
 
@@ -89,3 +98,159 @@ def _depending(value: Any, sources: list[pulumi.Resource]) -> pulumi.Output[Any]
     urns = [s.urn for s in sources]
     first = urns[0] if len(urns) == 1 else pulumi.Output.all(*urns)
     return first.apply(lambda _: value)
+
+
+def replay_shaped(recorded: Simulation, component_classes: Mapping[str, type]) -> Callable[[], None]:
+    """The replay in the program's shape, still with no library logic: the floor of any program built so.
+
+    Each component is a class that declares the output annotations of the program's class for its type
+    token (``component_classes``) and registers its children from its own constructor; a service's
+    components are reached through two calls (the program's ``deploy`` and ``_service``). Inputs that
+    depended on other resources are Outputs of them, as in ``replay_program(..., dependencies=True)``.
+    What this costs beyond the flat replay is what the SDK charges for that shape (the annotations it
+    reads on every registration, the deeper stacks it records), which no library code can save.
+    """
+    by_urn = {r.urn: r for r in recorded.resources}
+    children: dict[str, list[Registration]] = {}
+    for r in recorded.resources:
+        children.setdefault(r.parent if r.parent in by_urn else "", []).append(r)
+    top = _dependency_order(recorded, children.get("", []))
+    shaped = {t: _shaped_class(t, cls) for t, cls in component_classes.items()}
+
+    def program() -> None:
+        state = _Replay(by_urn)
+        for call in recorded.invokes:
+            invoke(call.token, dict(call.args))
+        _deploy(state, top, children, shaped)
+
+    return program
+
+
+class _Replay:
+    def __init__(self, by_urn: Mapping[str, Registration]) -> None:
+        self.by_urn = by_urn
+        self.created: dict[str, pulumi.Resource] = {}
+        self.providers: dict[str, pulumi.ProviderResource] = {}
+
+    def options(
+        self, r: Registration, parent: Optional[pulumi.Resource]
+    ) -> tuple[dict[str, Any], pulumi.ResourceOptions]:
+        inputs = {k: v for k, v in r.inputs.items() if k != "version"}
+        carried: set[str] = set()
+        for key, on in r.property_dependencies.items():
+            sources = [self.created[u] for u in on if u in self.created]
+            if key in inputs and sources:
+                inputs[key] = _depending(inputs[key], sources)
+                carried.update(on)
+        depends_on = [self.created[u] for u in r.dependencies if u in self.created and u not in carried]
+        opts = pulumi.ResourceOptions(
+            parent=parent,
+            depends_on=depends_on or None,
+            provider=self.providers.get(r.provider),
+            providers=[self.providers[p] for p in r.providers.values() if p in self.providers] or None,
+        )
+        return inputs, opts
+
+    def custom(self, r: Registration, parent: Optional[pulumi.Resource]) -> None:
+        inputs, opts = self.options(r, parent)
+        resource = resource_class(r.type)(r.name, opts=opts, **{_snake(k): v for k, v in inputs.items()})
+        self.created[r.urn] = resource
+        if isinstance(resource, pulumi.ProviderResource):
+            self.providers[f"{r.urn}::{r.id}"] = resource
+
+
+def _deploy(
+    state: _Replay, top: list[Registration], children: Mapping[str, list[Registration]], shaped: Mapping[str, type]
+) -> None:
+    for r in top:
+        _service(state, r, children, shaped)
+
+
+def _service(
+    state: _Replay, r: Registration, children: Mapping[str, list[Registration]], shaped: Mapping[str, type]
+) -> None:
+    parent = state.created.get(r.parent)
+    if r.custom or r.type.startswith("pulumi:providers:"):
+        state.custom(r, parent)
+    else:
+        shaped.get(r.type, _ShapedComponent)(state, r, children, shaped, parent)
+
+
+class _ShapedComponent(pulumi.ComponentResource):
+    def __init__(
+        self,
+        state: _Replay,
+        r: Registration,
+        children: Mapping[str, list[Registration]],
+        shaped: Mapping[str, type],
+        parent: Optional[pulumi.Resource],
+    ) -> None:
+        _, opts = state.options(r, parent)
+        super().__init__(r.type, r.name, None, opts)
+        state.created[r.urn] = self
+        for child in children.get(r.urn, []):
+            if child.custom or child.type.startswith("pulumi:providers:"):
+                state.custom(child, self)
+            else:
+                shaped.get(child.type, _ShapedComponent)(state, child, children, shaped, self)
+        self.register_outputs({})
+
+
+def _shaped_class(token: str, cls: type) -> type:
+    """A ``_ShapedComponent`` declaring ``cls``'s annotations, in ``cls``'s module (where the SDK resolves them)."""
+    return type(
+        cls.__name__,
+        (_ShapedComponent,),
+        {"__annotations__": dict(inspect.get_annotations(cls)), "__module__": cls.__module__},
+    )
+
+
+def _dependency_order(recorded: Simulation, top: list[Registration]) -> list[Registration]:
+    """The top-level registrations, each after the subtrees its subtree depends on (the program's order did so)."""
+    root_of: dict[str, str] = {}
+    by_urn = {r.urn: r for r in recorded.resources}
+    for r in recorded.resources:
+        u = r.urn
+        while by_urn[u].parent in by_urn:
+            u = by_urn[u].parent
+        root_of[r.urn] = u
+    needs: dict[str, set[str]] = {t.urn: set() for t in top}
+    for r in recorded.resources:
+        on = set(r.dependencies).union(*r.property_dependencies.values()) | (
+            {r.provider.rsplit("::", 1)[0]} if r.provider else set()
+        )
+        on |= {p.rsplit("::", 1)[0] for p in r.providers.values()}
+        needs[root_of[r.urn]].update(root_of[u] for u in on if u in root_of and root_of[u] != root_of[r.urn])
+    ordered: list[Registration] = []
+    done: set[str] = set()
+
+    def visit(t: Registration) -> None:
+        if t.urn in done:
+            return
+        done.add(t.urn)
+        for u in sorted(needs[t.urn], key=[x.urn for x in top].index):
+            visit(by_urn[u])
+        ordered.append(t)
+
+    for t in top:
+        visit(t)
+    return ordered
+
+
+def program_component_classes() -> dict[str, type]:
+    """The library's component classes by type token (``irsa-components:index:<ClassName>``)."""
+    import pkgutil
+
+    import irsa_components.components as package
+
+    classes: dict[str, type] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, pulumi.ComponentResource)
+                and value.__module__ == module.__name__
+            ):
+                classes[f"irsa-components:index:{value.__name__}"] = value
+    return classes

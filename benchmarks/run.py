@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 
 from benchmarks.analysis import analysis_times  # noqa: E402
-from benchmarks.floor import replay_program  # noqa: E402
+from benchmarks.floor import program_component_classes, replay_program, replay_shaped  # noqa: E402
 from benchmarks.peers import cdk_synth, ensure_cdk_peer  # noqa: E402
 from benchmarks.synthetic import ENVIRONMENTS, MODES, flat_config, stack_file, uniform_flat_config  # noqa: E402
 from irsa_components.core import documents, kubernetes, trust  # noqa: E402
@@ -46,6 +46,8 @@ def _timed_run(kind: str, env: str, services: int, sim_file: Path) -> dict[str, 
     program: Callable[[], None] = main
     if kind in ("floor", "floor-deps"):
         program = replay_program(pickle.loads(sim_file.read_bytes()), dependencies=kind == "floor-deps")
+    elif kind == "floor-shaped":
+        program = replay_shaped(pickle.loads(sim_file.read_bytes()), program_component_classes())
     gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     sim = run_program(program, config=config, stack=env, source_positions=True)
@@ -79,50 +81,59 @@ CDK_ENV = "prod"
 """The environment the CDK peer synthesises (one environment, as one CDK app)."""
 
 
-def measure(services: int, repeat: int, peers: bool = False) -> dict[str, float | int]:
-    """The 3 environments' stacks and, alternating with them, the replay of their registrations (the floor).
+FLOORS = {"floor": "sdk_floor", "floor-deps": "sdk_floor_deps", "floor-shaped": "sdk_floor_shaped"}
+"""The replays of the program's registrations (benchmarks/floor.py) and the keys their times are reported under."""
 
-    Every run is a fresh process; program and floor alternate so drifts of the machine hit both; the
+
+def measure(services: int, repeat: int, peers: bool = False) -> dict[str, float | int]:
+    """The 3 environments' stacks and, alternating with them, the replays of their registrations (the floors).
+
+    Every run is a fresh process; program and floors alternate so drifts of the machine hit all; the
     fastest of the repeats counts (the least disturbed). With ``peers``, CDK's synth of the CDK_ENV
-    environment (defaults, then template validation off) runs after each program/floor pair of it.
+    environment (defaults, then template validation off) runs after each program/floor round of it.
     """
-    program_s = floor_s = program_cpu = floor_cpu = deps_s = deps_cpu = rss = 0.0
+    program_s = program_cpu = rss = 0.0
+    floor_s = dict.fromkeys(FLOORS, 0.0)
+    floor_cpu = dict.fromkeys(FLOORS, 0.0)
     resources = invokes = 0
     cdk: dict[str, list[float]] = {"cdk_synth_s": [], "cdk_synth_no_validation_s": [], "cdk_env_program_s": []}
     with tempfile.TemporaryDirectory() as tmp:
         for env in ENVIRONMENTS:
             sim_file = Path(tmp) / f"{env}.pickle"
-            runs, floors, deps = [], [], []
+            runs: list[dict[str, float | int]] = []
+            floors: dict[str, list[dict[str, float | int]]] = {k: [] for k in FLOORS}
             for _ in range(repeat):
                 runs.append(_in_fresh_process("program", env, services, sim_file))
-                floors.append(_in_fresh_process("floor", env, services, sim_file))
-                deps.append(_in_fresh_process("floor-deps", env, services, sim_file))
-                assert floors[-1]["resources"] == runs[-1]["resources"]
+                for kind in FLOORS:
+                    floors[kind].append(_in_fresh_process(kind, env, services, sim_file))
+                    assert floors[kind][-1]["resources"] == runs[-1]["resources"]
                 if peers and env == CDK_ENV:
                     cdk["cdk_env_program_s"].append(runs[-1]["wall"])
                     cdk["cdk_synth_s"].append(cdk_synth(env, services)["synth_s"])
                     cdk["cdk_synth_no_validation_s"].append(cdk_synth(env, services, validation=False)["synth_s"])
             program_s += min(r["wall"] for r in runs)
             program_cpu += min(r["cpu"] for r in runs)
-            floor_s += min(f["wall"] for f in floors)
-            floor_cpu += min(f["cpu"] for f in floors)
-            deps_s += min(f["wall"] for f in deps)
-            deps_cpu += min(f["cpu"] for f in deps)
+            for kind, replays in floors.items():
+                floor_s[kind] += min(f["wall"] for f in replays)
+                floor_cpu[kind] += min(f["cpu"] for f in replays)
             rss = max(rss, *(r["rss_mb"] for r in runs))
             resources += int(runs[0]["resources"])
             invokes = max(invokes, int(runs[0]["invokes"]))
+    keys: dict[str, float] = {}
+    for kind, key in FLOORS.items():
+        ratio = key.replace("sdk_floor", "ratio_to_sdk_floor")
+        keys |= {
+            f"{key}_s": round(floor_s[kind], 3),
+            f"{key}_cpu_s": round(floor_cpu[kind], 3),
+            ratio: round(program_s / floor_s[kind], 3),
+            f"{ratio}_cpu": round(program_cpu / floor_cpu[kind], 3),
+        }
     return {
         "services": services,
         "resources": resources,
         "program_s": round(program_s, 3),
-        "sdk_floor_s": round(floor_s, 3),
-        "ratio_to_sdk_floor": round(program_s / floor_s, 3),
         "program_cpu_s": round(program_cpu, 3),
-        "sdk_floor_cpu_s": round(floor_cpu, 3),
-        "sdk_floor_deps_s": round(deps_s, 3),
-        "sdk_floor_deps_cpu_s": round(deps_cpu, 3),
-        "ratio_to_sdk_floor_deps": round(program_s / deps_s, 3),
-        "ratio_to_sdk_floor_deps_cpu": round(program_cpu / deps_cpu, 3),
+        **keys,
         "peak_rss_mb": round(rss, 1),
         "invokes": invokes,
         "resources_per_service": round(resources / (services * len(ENVIRONMENTS)), 2),
@@ -205,7 +216,7 @@ def main_cli() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
     parser.add_argument("--peers", action="store_true", help="also AWS CDK's synth (benchmarks/peers/cdk, npm)")
     parser.add_argument("--engine", action="store_true", help="also the real engine's preview (benchmarks/engine.py)")
-    parser.add_argument("--worker", choices=["program", "floor", "floor-deps"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["program", *FLOORS], help=argparse.SUPPRESS)
     parser.add_argument("--env", help=argparse.SUPPRESS)
     parser.add_argument("sim_file", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -239,6 +250,11 @@ def main_cli() -> None:
             f"{r['services']:>12} services: floor with the program's dependencies {r['sdk_floor_deps_s']} s "
             f"({r['sdk_floor_deps_cpu_s']} s CPU), ratio {r['ratio_to_sdk_floor_deps']} "
             f"({r['ratio_to_sdk_floor_deps_cpu']} CPU)"
+        )
+        print(
+            f"{r['services']:>12} services: floor in the program's shape {r['sdk_floor_shaped_s']} s "
+            f"({r['sdk_floor_shaped_cpu_s']} s CPU), ratio {r['ratio_to_sdk_floor_shaped']} "
+            f"({r['ratio_to_sdk_floor_shaped_cpu']} CPU)"
         )
     print(f"resources per service and environment: {largest['resources_per_service']}")
     print(
@@ -278,6 +294,8 @@ def main_cli() -> None:
                             "ratio_to_sdk_floor",
                             "sdk_floor_deps_s",
                             "ratio_to_sdk_floor_deps",
+                            "sdk_floor_shaped_s",
+                            "ratio_to_sdk_floor_shaped",
                             "invokes",
                         )
                     },

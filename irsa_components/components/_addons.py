@@ -169,9 +169,10 @@ def _render(
 
 def _documents(env: AwsEnvironment, subject: str, planned: AddonLayout, index: int) -> pulumi.Output[tuple[str, ...]]:
     def build(values: list[str]) -> tuple[str, ...]:
-        return _render(subject, planned, index, values[0], values[1], values[2])
+        account, partition, region = values
+        return _render(subject, planned, index, partition, region, account)
 
-    return pulumi.Output.all(env.partition, env.region, env.account_id).apply(build)
+    return env.account_partition_region.apply(build)
 
 
 def _nth(docs: pulumi.Output[tuple[str, ...]], k: int) -> pulumi.Output[str]:
@@ -184,10 +185,11 @@ def _managed_arn(
     """An AWS managed policy's ARN in the real partition, once the add-on's scope is checked there too."""
 
     def build(values: list[str]) -> str:
-        _render(subject, planned, index, values[0], values[1], values[2])
-        return aws_managed_policy_arn(values[0], managed)
+        account, partition, region = values
+        _render(subject, planned, index, partition, region, account)
+        return aws_managed_policy_arn(partition, managed)
 
-    return pulumi.Output.all(env.partition, env.region, env.account_id).apply(build)
+    return env.account_partition_region.apply(build)
 
 
 def create_addon_policies(

@@ -547,7 +547,7 @@ class CrossAccountPodIdentity(pulumi.ComponentResource):
             size_problems.raise_if_any()
             return documents.to_json(doc)
 
-        trust = pulumi.Output.all(env.account_id, env.partition, env.region).apply(lambda v: association_trust(*v))
+        trust = env.account_partition_region.apply(lambda v: association_trust(*v))
         source = create_role(self, f"{name}-pod-identity", label, association_settings, trust)
         self.association_role = source.role
         self.association_role_arn = source.role.arn
@@ -559,13 +559,11 @@ class CrossAccountPodIdentity(pulumi.ComponentResource):
         )
 
         def cluster_arn(cluster: str) -> pulumi.Output[str]:
-            return pulumi.Output.all(env.partition, env.region, env.account_id).apply(
-                lambda v: eks_cluster_arn(v[0], v[1], v[2], cluster)
-            )
+            return env.account_partition_region.apply(lambda v: eks_cluster_arn(v[1], v[2], v[0], cluster))
 
         def documented_external_id(cluster: str) -> pulumi.Output[str]:
-            return pulumi.Output.all(env.region, env.account_id).apply(
-                lambda v: pod_identity_external_id(v[0], v[1], cluster, sa.namespace, sa.name)
+            return env.account_partition_region.apply(
+                lambda v: pod_identity_external_id(v[2], v[0], cluster, sa.namespace, sa.name)
             )
 
         cluster_arns: list[pulumi.Input[str]] = [cluster_arn(c) for c in clusters]

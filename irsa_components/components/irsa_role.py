@@ -320,7 +320,7 @@ class IrsaRole(pulumi.ComponentResource):
             )
             return documents.to_json(documents.document(statements))
 
-        return pulumi.Output.all(env.account_id, env.partition, env.region).apply(lambda v: view(v[0], v[1], v[2]))
+        return env.account_partition_region.apply(lambda v: view(v[0], v[1], v[2]))
 
     def _trust_json(self, label: str, spec: _Spec) -> pulumi.Input[str]:
         quota = spec.role.quotas.trust_policy_chars

@@ -117,8 +117,8 @@ class PodIdentityAssociation(LazyOutputs, pulumi.ComponentResource):
         if known is None:
             return None
         env = aws_environment(aws_provider_of(self))
-        return pulumi.Output.all(known.trust, env.account_id, env.partition, env.region).apply(
-            lambda v: _check_admitted(label, known, clusters, sa, session_tags, v)
+        return pulumi.Output.all(known.trust, env.account_partition_region).apply(
+            lambda v: _check_admitted(label, known, clusters, sa, session_tags, [v[0], *v[1]])
         )
 
     def __init__(
@@ -242,9 +242,7 @@ class PodIdentityAssociation(LazyOutputs, pulumi.ComponentResource):
                 size_problems.raise_if_any()
                 return documents.to_json(doc)
 
-            trust = after(
-                pulumi.Output.all(env.account_id, env.partition, env.region).apply(lambda v: render(*v)), guard
-            )
+            trust = after(env.account_partition_region.apply(lambda v: render(*v)), guard)
             created = create_role(self, name, label, settings, trust)
             self.role = created.role
             role_arn = created.role.arn
