@@ -59,38 +59,61 @@ def replay_program(recorded: Simulation, dependencies: bool = False) -> Callable
     known = {r.urn for r in recorded.resources}
 
     def program() -> None:
-        created: dict[str, pulumi.Resource] = {}
-        providers: dict[str, pulumi.ProviderResource] = {}  # provider references ("urn::id") to the replayed providers
+        state = _Replay(dependencies)
         for call in recorded.invokes:
             invoke(call.token, dict(call.args))
         for r in recorded.resources:  # registration order: parents come first
-            parent = created.get(r.parent) if r.parent in known else None
-            inputs = {k: v for k, v in r.inputs.items() if k != "version"}
-            depends_on: list[pulumi.Resource] = []
-            if dependencies:
-                carried = set()
-                for key, on in r.property_dependencies.items():
-                    sources = [created[u] for u in on if u in created]
-                    if key in inputs and sources:
-                        inputs[key] = _depending(inputs[key], sources)
-                        carried.update(on)
-                depends_on = [created[u] for u in r.dependencies if u in created and u not in carried]
-            opts = pulumi.ResourceOptions(
-                parent=parent,
-                depends_on=depends_on or None,
-                provider=providers.get(r.provider),
-                providers=[providers[p] for p in r.providers.values() if p in providers] or None,
-            )
+            parent = state.created.get(r.parent) if r.parent in known else None
+            inputs, opts = state.options(r, parent)
             resource: pulumi.Resource
             if r.custom or r.type.startswith("pulumi:providers:"):
+                # Registered here, not in a helper: the flat floor's stacks are as shallow as a loop's.
                 resource = resource_class(r.type)(r.name, opts=opts, **{_snake(k): v for k, v in inputs.items()})
             else:
                 resource = _Component(r.type, r.name, opts)
-            created[r.urn] = resource
-            if isinstance(resource, pulumi.ProviderResource):
-                providers[f"{r.urn}::{r.id}"] = resource
+            state.add(r, resource)
 
     return program
+
+
+class _Replay:
+    """What a replay has registered so far, and the options that send a registration as recorded."""
+
+    def __init__(self, dependencies: bool) -> None:
+        self.dependencies = dependencies
+        self.created: dict[str, pulumi.Resource] = {}
+        self.providers: dict[str, pulumi.ProviderResource] = {}
+        """Provider references as recorded ("urn::id") to the replayed providers."""
+
+    def options(
+        self, r: Registration, parent: Optional[pulumi.Resource]
+    ) -> tuple[dict[str, Any], pulumi.ResourceOptions]:
+        inputs = {k: v for k, v in r.inputs.items() if k != "version"}
+        depends_on: list[pulumi.Resource] = []
+        if self.dependencies:
+            carried: set[str] = set()
+            for key, on in r.property_dependencies.items():
+                sources = [self.created[u] for u in on if u in self.created]
+                if key in inputs and sources:
+                    inputs[key] = _depending(inputs[key], sources)
+                    carried.update(on)
+            depends_on = [self.created[u] for u in r.dependencies if u in self.created and u not in carried]
+        opts = pulumi.ResourceOptions(
+            parent=parent,
+            depends_on=depends_on or None,
+            provider=self.providers.get(r.provider),
+            providers=[self.providers[p] for p in r.providers.values() if p in self.providers] or None,
+        )
+        return inputs, opts
+
+    def add(self, r: Registration, resource: pulumi.Resource) -> None:
+        self.created[r.urn] = resource
+        if isinstance(resource, pulumi.ProviderResource):
+            self.providers[f"{r.urn}::{r.id}"] = resource
+
+    def custom(self, r: Registration, parent: Optional[pulumi.Resource]) -> None:
+        inputs, opts = self.options(r, parent)
+        self.add(r, resource_class(r.type)(r.name, opts=opts, **{_snake(k): v for k, v in inputs.items()}))
 
 
 def _depending(value: Any, sources: list[pulumi.Resource]) -> pulumi.Output[Any]:
@@ -114,49 +137,16 @@ def replay_shaped(recorded: Simulation, component_classes: Mapping[str, type]) -
     children: dict[str, list[Registration]] = {}
     for r in recorded.resources:
         children.setdefault(r.parent if r.parent in by_urn else "", []).append(r)
-    top = _dependency_order(recorded, children.get("", []))
-    shaped = {t: _shaped_class(t, cls) for t, cls in component_classes.items()}
+    top = _dependency_order(by_urn, children.get("", []))
+    shaped = {t: _shaped_class(cls) for t, cls in component_classes.items()}
 
     def program() -> None:
-        state = _Replay(by_urn)
+        state = _Replay(dependencies=True)
         for call in recorded.invokes:
             invoke(call.token, dict(call.args))
         _deploy(state, top, children, shaped)
 
     return program
-
-
-class _Replay:
-    def __init__(self, by_urn: Mapping[str, Registration]) -> None:
-        self.by_urn = by_urn
-        self.created: dict[str, pulumi.Resource] = {}
-        self.providers: dict[str, pulumi.ProviderResource] = {}
-
-    def options(
-        self, r: Registration, parent: Optional[pulumi.Resource]
-    ) -> tuple[dict[str, Any], pulumi.ResourceOptions]:
-        inputs = {k: v for k, v in r.inputs.items() if k != "version"}
-        carried: set[str] = set()
-        for key, on in r.property_dependencies.items():
-            sources = [self.created[u] for u in on if u in self.created]
-            if key in inputs and sources:
-                inputs[key] = _depending(inputs[key], sources)
-                carried.update(on)
-        depends_on = [self.created[u] for u in r.dependencies if u in self.created and u not in carried]
-        opts = pulumi.ResourceOptions(
-            parent=parent,
-            depends_on=depends_on or None,
-            provider=self.providers.get(r.provider),
-            providers=[self.providers[p] for p in r.providers.values() if p in self.providers] or None,
-        )
-        return inputs, opts
-
-    def custom(self, r: Registration, parent: Optional[pulumi.Resource]) -> None:
-        inputs, opts = self.options(r, parent)
-        resource = resource_class(r.type)(r.name, opts=opts, **{_snake(k): v for k, v in inputs.items()})
-        self.created[r.urn] = resource
-        if isinstance(resource, pulumi.ProviderResource):
-            self.providers[f"{r.urn}::{r.id}"] = resource
 
 
 def _deploy(
@@ -187,7 +177,7 @@ class _ShapedComponent(pulumi.ComponentResource):
     ) -> None:
         _, opts = state.options(r, parent)
         super().__init__(r.type, r.name, None, opts)
-        state.created[r.urn] = self
+        state.add(r, self)
         for child in children.get(r.urn, []):
             if child.custom or child.type.startswith("pulumi:providers:"):
                 state.custom(child, self)
@@ -196,7 +186,7 @@ class _ShapedComponent(pulumi.ComponentResource):
         self.register_outputs({})
 
 
-def _shaped_class(token: str, cls: type) -> type:
+def _shaped_class(cls: type) -> type:
     """A ``_ShapedComponent`` declaring ``cls``'s annotations, in ``cls``'s module (where the SDK resolves them)."""
     return type(
         cls.__name__,
@@ -205,22 +195,20 @@ def _shaped_class(token: str, cls: type) -> type:
     )
 
 
-def _dependency_order(recorded: Simulation, top: list[Registration]) -> list[Registration]:
+def _dependency_order(by_urn: Mapping[str, Registration], top: list[Registration]) -> list[Registration]:
     """The top-level registrations, each after the subtrees its subtree depends on (the program's order did so)."""
     root_of: dict[str, str] = {}
-    by_urn = {r.urn: r for r in recorded.resources}
-    for r in recorded.resources:
-        u = r.urn
+    for urn in by_urn:
+        u = urn
         while by_urn[u].parent in by_urn:
             u = by_urn[u].parent
-        root_of[r.urn] = u
+        root_of[urn] = u
     needs: dict[str, set[str]] = {t.urn: set() for t in top}
-    for r in recorded.resources:
-        on = set(r.dependencies).union(*r.property_dependencies.values()) | (
-            {r.provider.rsplit("::", 1)[0]} if r.provider else set()
-        )
-        on |= {p.rsplit("::", 1)[0] for p in r.providers.values()}
+    for r in by_urn.values():
+        on = set(r.dependencies).union(*r.property_dependencies.values())
+        on |= {p.rsplit("::", 1)[0] for p in (r.provider, *r.providers.values()) if p}  # "urn::id" references
         needs[root_of[r.urn]].update(root_of[u] for u in on if u in root_of and root_of[u] != root_of[r.urn])
+    position = {t.urn: i for i, t in enumerate(top)}
     ordered: list[Registration] = []
     done: set[str] = set()
 
@@ -228,7 +216,7 @@ def _dependency_order(recorded: Simulation, top: list[Registration]) -> list[Reg
         if t.urn in done:
             return
         done.add(t.urn)
-        for u in sorted(needs[t.urn], key=[x.urn for x in top].index):
+        for u in sorted(needs[t.urn], key=position.__getitem__):
             visit(by_urn[u])
         ordered.append(t)
 

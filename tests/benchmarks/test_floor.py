@@ -65,7 +65,7 @@ def test_the_flat_replays_send_the_programs_providers(recorded: Simulation) -> N
 def test_shaped_components_declare_the_programs_annotations() -> None:
     classes = program_component_classes()
     assert classes["irsa-components:index:IrsaRole"] is IrsaRole
-    shaped = _shaped_class("irsa-components:index:IrsaRole", IrsaRole)
+    shaped = _shaped_class(IrsaRole)
     assert inspect.get_annotations(shaped) == inspect.get_annotations(IrsaRole)
     assert shaped.__module__ == IrsaRole.__module__  # where the SDK resolves the annotations' names
 
