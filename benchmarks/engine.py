@@ -4,8 +4,9 @@ The engine is the Pulumi CLI built from Go modules (``python3 tasks.py engine``)
 moto-backed stand-in of tests/fixtures, Kubernetes the real pulumi-kubernetes provider rendering
 YAML. Both sides preview a new stack (fresh file backend each run) of the same synthetic environment:
 the stack program, and the SDK floor (the program's registrations recorded under the SDK's mocks and
-replayed with no library logic, benchmarks/floor.py). Runs alternate program, floor, program, ...;
-the medians count. Both sides pay the same engine and plugin costs, so the ratio is the library's.
+replayed with no library logic, benchmarks/floor.py). Runs alternate program, floor, shaped floor, program, ...;
+the medians count. Both sides pay the same engine and plugin costs, so the ratio is the library's. The
+floor in the program's shape (``replay_shaped``) runs beside them too.
 
 Checkpoints are off (``PULUMI_SKIP_CHECKPOINTS``) unless ``checkpoints=True``: with them the CLI's
 preview grows with the square of the resources (17 s at 900 resources, 138 s at 2,700, over 25 minutes
@@ -28,7 +29,7 @@ from typing import Any
 import yaml
 from pulumi import automation as auto
 
-from benchmarks.floor import replay_program
+from benchmarks.floor import program_component_classes, replay_program, replay_shaped
 from benchmarks.synthetic import stack_file
 from irsa_components.offline import run_program
 from irsa_components.stack.program import main as stack_program
@@ -103,11 +104,15 @@ def measure_engine(sizes: list[int], repeat: int, checkpoints: bool = False) -> 
         for services in sizes:
             config = _stack_config(services, tmp / "manifests", moto.url)
             recorded = run_program(stack_program, config=_flat(config), stack=ENV)
-            floor = replay_program(recorded)
-            times: dict[str, list[float]] = {"program": [], "floor": []}
+            sides = {
+                "program": stack_program,
+                "floor": replay_program(recorded),
+                "shaped": replay_shaped(recorded, program_component_classes()),
+            }
+            times: dict[str, list[float]] = {kind: [] for kind in sides}
             created = {}
             for i in range(repeat):
-                for kind, program in (("program", stack_program), ("floor", floor)):
+                for kind, program in sides.items():
                     seconds, created[kind] = _preview(
                         program, config, tmp / f"{services}-{kind}-{i}", command, checkpoints
                     )
@@ -116,12 +121,15 @@ def measure_engine(sizes: list[int], repeat: int, checkpoints: bool = False) -> 
                         f"  engine preview, {services} services, {kind}: {seconds:.1f} s", file=sys.stderr, flush=True
                     )
             program_s, floor_s = statistics.median(times["program"]), statistics.median(times["floor"])
+            shaped_s = statistics.median(times["shaped"])
             rows.append(
                 {
                     "services": services,
                     "engine_preview_s": round(program_s, 2),
                     "engine_floor_s": round(floor_s, 2),
                     "engine_ratio": round(program_s / floor_s, 3),
+                    "engine_floor_shaped_s": round(shaped_s, 2),
+                    "engine_ratio_shaped": round(program_s / shaped_s, 3),
                     "engine_resources": created["program"],
                     "engine_floor_resources": created["floor"],
                     "engine_resources_per_service": round(created["program"] / services, 2),

@@ -271,6 +271,7 @@ def main_cli() -> None:
         print(
             f"real engine, preview of a new stack, {r['services']} services: program {r['engine_preview_s']} s, "
             f"floor {r['engine_floor_s']} s, ratio {r['engine_ratio']}, "
+            f"shaped floor {r['engine_floor_shaped_s']} s, ratio {r['engine_ratio_shaped']}, "
             f"{r['engine_resources']} resources ({r['engine_resources_per_service']} per service)"
         )
     print(f"peak RSS of a stack program run: {peak_rss_mb} MB")
@@ -320,7 +321,14 @@ def _engine_rows(sizes: list[int], repeat: int) -> list[dict[str, float | int]]:
 
 def _engine_keys(rows: list[dict[str, float | int]]) -> dict[str, object]:
     """The real engine's JSON keys (None without --engine): the largest N, and every N under ``engine``."""
-    keys = ("engine_preview_s", "engine_floor_s", "engine_ratio", "engine_resources")
+    keys = (
+        "engine_preview_s",
+        "engine_floor_s",
+        "engine_ratio",
+        "engine_floor_shaped_s",
+        "engine_ratio_shaped",
+        "engine_resources",
+    )
     if not rows:
         return dict.fromkeys(keys)
     return {**{k: rows[-1][k] for k in keys}, "engine": rows}
