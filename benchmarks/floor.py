@@ -24,6 +24,7 @@ import pulumi
 from pulumi.runtime import invoke
 
 from irsa_components.offline import Registration, Simulation
+from irsa_components.stack.registrations import let_registrations_start
 
 
 class _Component(pulumi.ComponentResource):
@@ -72,6 +73,7 @@ def replay_program(recorded: Simulation, dependencies: bool = False) -> Callable
             else:
                 resource = _Component(r.type, r.name, opts)
             state.add(r, resource)
+        let_registrations_start()  # as the stack program does: the SDK's wait is otherwise quadratic
 
     return program
 
@@ -145,6 +147,7 @@ def replay_shaped(recorded: Simulation, component_classes: Mapping[str, type]) -
         for call in recorded.invokes:
             invoke(call.token, dict(call.args))
         _deploy(state, top, children, shaped)
+        let_registrations_start()
 
     return program
 

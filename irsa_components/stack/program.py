@@ -33,6 +33,7 @@ from ..core.documents import to_json
 from ..core.errors import InputError
 from . import naming
 from .config import NAMESPACE, StackConfig, decode_config, parse_stack_config
+from .registrations import let_registrations_start
 
 
 def read_config(namespace: str = NAMESPACE) -> dict[str, Any]:
@@ -147,6 +148,7 @@ def main() -> None:
                 for k, i in issuers.items()
             },
         )
+    let_registrations_start()  # or the SDK's wait for them is quadratic under the engine (registrations.py)
 
 
 def deploy(config: StackConfig, *, region: Optional[str] = None, profile: Optional[str] = None) -> Deployment:
