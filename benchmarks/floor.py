@@ -52,6 +52,11 @@ def resource_class(token: str) -> type[pulumi.CustomResource]:
     raise LookupError(token)
 
 
+def _is_custom(r: Registration) -> bool:
+    """Whether ``r`` was a custom resource (a provider too), not a component."""
+    return r.custom or r.type.startswith("pulumi:providers:")
+
+
 def _snake(key: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
 
@@ -67,7 +72,7 @@ def replay_program(recorded: Simulation, dependencies: bool = False) -> Callable
             parent = state.created.get(r.parent) if r.parent in known else None
             inputs, opts = state.options(r, parent)
             resource: pulumi.Resource
-            if r.custom or r.type.startswith("pulumi:providers:"):
+            if _is_custom(r):
                 # Registered here, not in a helper: the flat floor's stacks are as shallow as a loop's.
                 resource = resource_class(r.type)(r.name, opts=opts, **{_snake(k): v for k, v in inputs.items()})
             else:
@@ -163,7 +168,7 @@ def _service(
     state: _Replay, r: Registration, children: Mapping[str, list[Registration]], shaped: Mapping[str, type]
 ) -> None:
     parent = state.created.get(r.parent)
-    if r.custom or r.type.startswith("pulumi:providers:"):
+    if _is_custom(r):
         state.custom(r, parent)
     else:
         shaped.get(r.type, _ShapedComponent)(state, r, children, shaped, parent)
@@ -182,7 +187,7 @@ class _ShapedComponent(pulumi.ComponentResource):
         super().__init__(r.type, r.name, None, opts)
         state.add(r, self)
         for child in children.get(r.urn, []):
-            if child.custom or child.type.startswith("pulumi:providers:"):
+            if _is_custom(child):
                 state.custom(child, self)
             else:
                 shaped.get(child.type, _ShapedComponent)(state, child, children, shaped, self)

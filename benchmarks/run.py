@@ -44,10 +44,12 @@ def _timed_run(kind: str, env: str, services: int, sim_file: Path) -> dict[str, 
     """One timed run in this process: the stack program (saving its registrations) or their replay."""
     config = flat_config(env, services)
     program: Callable[[], None] = main
-    if kind in ("floor", "floor-deps"):
-        program = replay_program(pickle.loads(sim_file.read_bytes()), dependencies=kind == "floor-deps")
-    elif kind == "floor-shaped":
-        program = replay_shaped(pickle.loads(sim_file.read_bytes()), program_component_classes())
+    if kind != "program":
+        recorded = pickle.loads(sim_file.read_bytes())
+        if kind == "floor-shaped":
+            program = replay_shaped(recorded, program_component_classes())
+        else:
+            program = replay_program(recorded, dependencies=kind == "floor-deps")
     gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     sim = run_program(program, config=config, stack=env, source_positions=True)

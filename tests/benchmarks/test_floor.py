@@ -9,7 +9,7 @@ replay sends, under the SDK's mocks.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -86,8 +86,7 @@ def _recorded_depths(program: Callable[[], None], monkeypatch: pytest.MonkeyPatc
     return depths
 
 
-def _mean(values: Iterator[int] | list[int]) -> float:
-    values = list(values)
+def _mean(values: list[int]) -> float:
     return sum(values) / len(values)
 
 
