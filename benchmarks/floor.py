@@ -25,6 +25,7 @@ from pulumi.runtime import invoke
 
 from irsa_components.offline import Registration, Simulation
 from irsa_components.stack.registrations import let_registrations_start
+from irsa_components.stack.sdk_logs import quiet_sdk_registration_logs
 
 
 class _Component(pulumi.ComponentResource):
@@ -65,6 +66,7 @@ def replay_program(recorded: Simulation, dependencies: bool = False) -> Callable
     known = {r.urn for r in recorded.resources}
 
     def program() -> None:
+        quiet_sdk_registration_logs()  # as the stack program does
         state = _Replay(dependencies)
         for call in recorded.invokes:
             invoke(call.token, dict(call.args))
@@ -148,6 +150,7 @@ def replay_shaped(recorded: Simulation, component_classes: Mapping[str, type]) -
     shaped = {t: _shaped_class(cls) for t, cls in component_classes.items()}
 
     def program() -> None:
+        quiet_sdk_registration_logs()
         state = _Replay(dependencies=True)
         for call in recorded.invokes:
             invoke(call.token, dict(call.args))

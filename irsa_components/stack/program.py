@@ -34,6 +34,7 @@ from ..core.errors import InputError
 from . import naming
 from .config import NAMESPACE, StackConfig, decode_config, parse_stack_config
 from .registrations import let_registrations_start
+from .sdk_logs import quiet_sdk_registration_logs
 
 
 def read_config(namespace: str = NAMESPACE) -> dict[str, Any]:
@@ -107,6 +108,7 @@ class StackConfigError(pulumi.RunError, InputError):
 
 def main() -> None:
     """Entry point of the Pulumi program."""
+    quiet_sdk_registration_logs()  # or the SDK sends the engine 3 debug messages per registration (sdk_logs.py)
     aws_config = pulumi.Config("aws")
     region = aws_config.get("region")  # the partition add-on scopes are checked in
     allowed = aws_config.get_object("allowedAccountIds")
