@@ -108,7 +108,7 @@ class StackConfigError(pulumi.RunError, InputError):
 
 def main() -> None:
     """Entry point of the Pulumi program."""
-    quiet_sdk_registration_logs()  # or the SDK sends the engine 3 debug messages per registration (sdk_logs.py)
+    quiet_sdk_registration_logs()  # or the SDK sends the engine 4 debug messages per registration (sdk_logs.py)
     aws_config = pulumi.Config("aws")
     region = aws_config.get("region")  # the partition add-on scopes are checked in
     allowed = aws_config.get_object("allowedAccountIds")
