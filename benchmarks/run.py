@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 
 from benchmarks.analysis import analysis_times  # noqa: E402
-from benchmarks.floor import program_component_classes, replay_program, replay_shaped  # noqa: E402
+from benchmarks.floor import program_component_classes, replay_program, replay_regrouped, replay_shaped  # noqa: E402
 from benchmarks.peers import cdk_synth, ensure_cdk_peer  # noqa: E402
 from benchmarks.synthetic import ENVIRONMENTS, MODES, flat_config, stack_file, uniform_flat_config  # noqa: E402
 from irsa_components.core import documents, kubernetes, trust  # noqa: E402
@@ -48,6 +48,8 @@ def _timed_run(kind: str, env: str, services: int, sim_file: Path) -> dict[str, 
         recorded = pickle.loads(sim_file.read_bytes())
         if kind == "floor-shaped":
             program = replay_shaped(recorded, program_component_classes())
+        elif kind in BOUNDS:
+            program = replay_regrouped(recorded, per_service=kind == "bound-per-service")
         else:
             program = replay_program(recorded, dependencies=kind == "floor-deps")
     gc.collect()
@@ -86,6 +88,10 @@ CDK_ENV = "prod"
 FLOORS = {"floor": "sdk_floor", "floor-deps": "sdk_floor_deps", "floor-shaped": "sdk_floor_shaped"}
 """The replays of the program's registrations (benchmarks/floor.py) and the keys their times are reported under."""
 
+BOUNDS = {"bound-per-service": "floor_one_component_per_service_s", "bound-no-components": "floor_no_components_s"}
+"""With --peers: the program's cloud resources alone under one component per service, or under none
+(``replay_regrouped``): the cheapest a Pulumi Python program of these resources can be, beside CDK's synth."""
+
 
 def measure(services: int, repeat: int, peers: bool = False) -> dict[str, float | int]:
     """The 3 environments' stacks and, alternating with them, the replays of their registrations (the floors).
@@ -98,7 +104,12 @@ def measure(services: int, repeat: int, peers: bool = False) -> dict[str, float 
     floor_s = dict.fromkeys(FLOORS, 0.0)
     floor_cpu = dict.fromkeys(FLOORS, 0.0)
     resources = invokes = 0
-    cdk: dict[str, list[float]] = {"cdk_synth_s": [], "cdk_synth_no_validation_s": [], "cdk_env_program_s": []}
+    cdk: dict[str, list[float]] = {
+        "cdk_synth_s": [],
+        "cdk_synth_no_validation_s": [],
+        "cdk_env_program_s": [],
+        **{key: [] for key in BOUNDS.values()},
+    }
     with tempfile.TemporaryDirectory() as tmp:
         for env in ENVIRONMENTS:
             sim_file = Path(tmp) / f"{env}.pickle"
@@ -113,6 +124,8 @@ def measure(services: int, repeat: int, peers: bool = False) -> dict[str, float 
                     cdk["cdk_env_program_s"].append(runs[-1]["wall"])
                     cdk["cdk_synth_s"].append(cdk_synth(env, services)["synth_s"])
                     cdk["cdk_synth_no_validation_s"].append(cdk_synth(env, services, validation=False)["synth_s"])
+                    for kind, key in BOUNDS.items():
+                        cdk[key].append(_in_fresh_process(kind, env, services, sim_file)["wall"])
             program_s += min(r["wall"] for r in runs)
             program_cpu += min(r["cpu"] for r in runs)
             for kind, replays in floors.items():
@@ -218,7 +231,7 @@ def main_cli() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
     parser.add_argument("--peers", action="store_true", help="also AWS CDK's synth (benchmarks/peers/cdk, npm)")
     parser.add_argument("--engine", action="store_true", help="also the real engine's preview (benchmarks/engine.py)")
-    parser.add_argument("--worker", choices=["program", *FLOORS], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["program", *FLOORS, *BOUNDS], help=argparse.SUPPRESS)
     parser.add_argument("--env", help=argparse.SUPPRESS)
     parser.add_argument("sim_file", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -267,7 +280,9 @@ def main_cli() -> None:
         print(
             f"CDK synth, {r['services']} services of {CDK_ENV}: {r['cdk_synth_s']} s "
             f"({r['cdk_synth_no_validation_s']} s with template validation off); this program "
-            f"{r['cdk_env_program_s']} s, ratio {round(r['cdk_env_program_s'] / r['cdk_synth_s'], 2)}"
+            f"{r['cdk_env_program_s']} s, ratio {round(r['cdk_env_program_s'] / r['cdk_synth_s'], 2)}; "
+            f"its cloud resources alone, one component per service {r['floor_one_component_per_service_s']} s, "
+            f"no components {r['floor_no_components_s']} s"
         )
     for r in engine_rows:
         print(
@@ -338,12 +353,11 @@ def _engine_keys(rows: list[dict[str, float | int]]) -> dict[str, object]:
 
 def _cdk_keys(row: dict[str, float | int]) -> dict[str, float | None]:
     """The CDK peer's JSON keys (None without --peers): one environment's synth against this program's."""
+    keys = ("cdk_synth_s", "cdk_synth_no_validation_s", "cdk_env_program_s", *BOUNDS.values())
     if "cdk_synth_s" not in row:
-        return {"cdk_synth_s": None, "cdk_synth_no_validation_s": None, "program_to_cdk": None}
+        return {**dict.fromkeys(keys), "program_to_cdk": None}
     return {
-        "cdk_synth_s": row["cdk_synth_s"],
-        "cdk_synth_no_validation_s": row["cdk_synth_no_validation_s"],
-        "cdk_env_program_s": row["cdk_env_program_s"],
+        **{k: row[k] for k in keys},
         "program_to_cdk": round(row["cdk_env_program_s"] / row["cdk_synth_s"], 3),
     }
 

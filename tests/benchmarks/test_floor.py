@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 from pulumi.runtime import resource as sdk_resource
 
-from benchmarks.floor import _shaped_class, program_component_classes, replay_program, replay_shaped
+from benchmarks.floor import (
+    SERVICE_COMPONENT,
+    _shaped_class,
+    program_component_classes,
+    replay_program,
+    replay_regrouped,
+    replay_shaped,
+)
 from benchmarks.synthetic import flat_config
 from irsa_components.components.irsa_role import IrsaRole
 from irsa_components.offline import Simulation, run_program
@@ -98,3 +105,39 @@ def test_the_shaped_replay_registers_as_deep_as_the_program(
     flat = _mean(_recorded_depths(replay_program(recorded), monkeypatch))
     assert abs(program - shaped) <= 0.5
     assert flat <= program - 2  # the flat loop is the shallower floor
+
+
+def _cloud(sim: Simulation) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """Each cloud resource (providers included) by type and name: its inputs, providers and the cloud
+    resources its properties depend on (by type and name too, since a regrouping changes URNs)."""
+    key = {r.urn: (r.type, r.name) for r in sim.resources}
+    custom = {r.urn for r in sim.resources if r.custom or r.type.startswith("pulumi:providers:")}
+    return {
+        key[r.urn]: (
+            r.inputs,
+            r.provider.rsplit("::", 2)[-2] if r.provider else None,  # the provider's name, not its URN
+            {k: {key[u] for u in v if u in custom} for k, v in r.property_dependencies.items()},
+        )
+        for r in sim.resources
+        if r.urn in custom
+    }
+
+
+@pytest.mark.parametrize("per_service", [True, False], ids=["one-component-per-service", "no-components"])
+def test_the_regrouped_replays_register_the_programs_cloud_resources(recorded: Simulation, per_service: bool) -> None:
+    regrouped = run_program(replay_regrouped(recorded, per_service), config=CONFIG, stack="prod")
+    assert _cloud(regrouped) == _cloud(recorded)
+    assert any(deps for _, _, deps in _cloud(recorded).values())  # dependencies are compared, not only inputs
+    components = [r for r in regrouped.resources if not r.custom and not r.type.startswith("pulumi:providers:")]
+    if not per_service:
+        assert components == []
+        return
+    assert [c.type for c in components] == [SERVICE_COMPONENT] * 8  # CONFIG's eight services
+    for component in components:
+        children = [r for r in regrouped.resources if r.parent == component.urn]
+        # service-2 holds its role, policies, associations and ServiceAccounts, and nothing of service-20
+        assert children and all(c.name == component.name or c.name.startswith(f"{component.name}-") for c in children)
+    in_components = {r.urn for r in recorded.resources if not r.custom}
+    assert sum(1 for r in regrouped.resources if r.parent in {c.urn for c in components}) == sum(
+        1 for r in recorded.resources if r.custom and r.parent in in_components
+    )  # every resource the program parented to a component is in a service's
