@@ -2,13 +2,15 @@
 """Before and after in the same run: this tree's stack program against another revision's, beside the floor.
 
     python benchmarks/ab.py --base main --services 1000 --repeat 5          # one environment (prod)
-    python benchmarks/ab.py --base main --services 1000 --repeat 5 --peers  # and the CDK synth of it
+    python benchmarks/ab.py --base main --services 1000 --repeat 5 --peers  # and the CDK synth of it, and
+                                                                            # the cheapest programs of its resources
     python benchmarks/ab.py --base main --services 1000 --repeat 5 --plan   # and `irsa plan` of both trees
 
 The base revision is exported with ``git archive`` into a temporary directory and run from there with
 this tree's interpreter. Every run is a fresh process; each round runs base, program, floor (the replay of
-this tree's registrations) and, with ``--peers``, CDK with and without its template validation, in that
-order, so a drift of a shared machine reaches every side. Medians and the spread (min-max) are printed,
+this tree's registrations) and, with ``--peers``, CDK with and without its template validation and the
+two replays of this tree's cloud resources alone (one component per service, none), in that order, so a
+drift of a shared machine reaches every side. Medians and the spread (min-max) are printed,
 wall and CPU, and the same as JSON on the last line. Method and results: docs/benchmarks.md.
 """
 
@@ -32,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 
 from benchmarks.peers import cdk_synth, ensure_cdk_peer  # noqa: E402
+from benchmarks.run import BOUNDS  # noqa: E402
 from benchmarks.synthetic import stack_file  # noqa: E402
 
 _IRSA = "import sys; from irsa_components.cli.main import app; sys.argv[0] = 'irsa'; app()"
@@ -95,7 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.peers:
         ensure_cdk_peer()
-    sides = ["base", "program", "floor", *(["cdk", "cdk_no_validation"] if args.peers else [])]
+    sides = ["base", "program", "floor", *(["cdk", "cdk_no_validation", *BOUNDS] if args.peers else [])]
     sides += ["base_plan", "plan"] if args.plan else []
     runs: dict[str, list[dict[str, float]]] = {s: [] for s in sides}
     with tempfile.TemporaryDirectory() as tmp:
@@ -111,6 +114,8 @@ def main() -> None:
                 for side, validation in (("cdk", True), ("cdk_no_validation", False)):
                     synth = cdk_synth(args.env, args.services, validation=validation)
                     runs[side].append({"wall": synth["synth_s"], "cpu": synth["cpu_s"]})
+                for kind in BOUNDS:  # this tree's cloud resources alone (benchmarks/floor.py: replay_regrouped)
+                    runs[kind].append(_worker(ROOT, kind, args.env, args.services, sim_file))
             if args.plan:
                 runs["base_plan"].append(_plan(base, stack))
                 runs["plan"].append(_plan(ROOT, stack))
@@ -126,9 +131,10 @@ def main() -> None:
         result[f"ratio_to_sdk_floor_{key}"] = _summary(ratio)
         result[f"base_ratio_to_sdk_floor_{key}"] = _summary(base_ratio)
         if args.peers:
-            result[f"program_to_cdk_{key}"] = _summary(
-                [p[key] / c[key] for p, c in zip(runs["program"], runs["cdk"], strict=True)]
-            )
+            for side in ("program", *BOUNDS):
+                result[f"{side}_to_cdk_{key}"] = _summary(
+                    [p[key] / c[key] for p, c in zip(runs[side], runs["cdk"], strict=True)]
+                )
     print(json.dumps(result))
 
 
