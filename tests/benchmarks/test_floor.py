@@ -9,7 +9,9 @@ replay sends, under the SDK's mocks.
 from __future__ import annotations
 
 import inspect
+import pickle
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,3 +143,18 @@ def test_the_regrouped_replays_register_the_programs_cloud_resources(recorded: S
     assert sum(1 for r in regrouped.resources if r.parent in {c.urn for c in components}) == sum(
         1 for r in recorded.resources if r.custom and r.parent in in_components
     )  # every resource the program parented to a component is in a service's
+
+
+def test_the_benchmark_times_the_regrouped_replays_of_its_recorded_program(tmp_path: Path) -> None:
+    from benchmarks.run import BOUNDS, _timed_run  # the workers `run.py --peers` and `ab.py --peers` start
+
+    sim_file = tmp_path / "prod.pickle"
+    program = _timed_run("program", "prod", 8, sim_file)
+    recorded: Simulation = pickle.loads(sim_file.read_bytes())
+    components = sum(1 for r in recorded.resources if not r.custom)
+    assert components and program["resources"] == len(recorded.resources)
+    registered = {kind: _timed_run(kind, "prod", 8, sim_file)["resources"] for kind in BOUNDS}
+    assert registered == {
+        "bound-per-service": len(recorded.resources) - components + 8,  # one component for each of 8 services
+        "bound-no-components": len(recorded.resources) - components,
+    }
