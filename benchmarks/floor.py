@@ -217,8 +217,9 @@ def replay_regrouped(recorded: Simulation, per_service: bool) -> Callable[[], No
     synthetic mix). It bounds any Pulumi Python program that creates the same cloud resources with the
     same inputs and dependencies, built of one component per service or of no components at all: the
     cheapest that such a program can be under this SDK, with no library code. benchmarks/run.py measures
-    it beside the CDK peer, whose app registers no components either. A service is a set of top-level
-    components joined by dependencies (a role, its Pod Identity associations and ServiceAccounts).
+    it beside the CDK peer, whose app registers no components either. A service is the top-level
+    components joined by dependencies or by a shared ServiceAccount (``_services``): a role, its Pod
+    Identity associations and its ServiceAccounts.
     """
     by_urn = {r.urn: r for r in recorded.resources}
     root_of = _roots(by_urn)
