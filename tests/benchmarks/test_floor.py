@@ -19,6 +19,7 @@ from pulumi.runtime import resource as sdk_resource
 
 from benchmarks.floor import (
     SERVICE_COMPONENT,
+    _is_custom,
     _shaped_class,
     program_component_classes,
     replay_program,
@@ -113,7 +114,7 @@ def _cloud(sim: Simulation) -> dict[tuple[str, str], tuple[Any, ...]]:
     """Each cloud resource (providers included) by type and name: its inputs, providers and the cloud
     resources its properties depend on (by type and name too, since a regrouping changes URNs)."""
     key = {r.urn: (r.type, r.name) for r in sim.resources}
-    custom = {r.urn for r in sim.resources if r.custom or r.type.startswith("pulumi:providers:")}
+    custom = {r.urn for r in sim.resources if _is_custom(r)}
     return {
         key[r.urn]: (
             r.inputs,
@@ -130,7 +131,7 @@ def test_the_regrouped_replays_register_the_programs_cloud_resources(recorded: S
     regrouped = run_program(replay_regrouped(recorded, per_service), config=CONFIG, stack="prod")
     assert _cloud(regrouped) == _cloud(recorded)
     assert any(deps for _, _, deps in _cloud(recorded).values())  # dependencies are compared, not only inputs
-    components = [r for r in regrouped.resources if not r.custom and not r.type.startswith("pulumi:providers:")]
+    components = [r for r in regrouped.resources if not _is_custom(r)]
     if not per_service:
         assert components == []
         return
